@@ -26,8 +26,6 @@ export const ErrorCodes = {
   PLAINTEXT_REFUSED: 'PLAINTEXT_REFUSED',
   /** onFailure names an action nobody registered. */
   UNKNOWN_ACTION: 'UNKNOWN_ACTION',
-  /** onFailure=DLQ: the record should be routed to a dead-letter queue by the caller. */
-  DLQ: 'DLQ',
   /** A tagged field has a type that cannot be encrypted (only string and bytes can). */
   UNSUPPORTED_FIELD_TYPE: 'UNSUPPORTED_FIELD_TYPE',
   /** KEK not found in the DEK registry (and could not / must not be created). */
@@ -108,17 +106,23 @@ export class RuleError extends CsfleError {
   override readonly name: string = 'RuleError';
   readonly ruleName: string | undefined;
   readonly fieldPath: string | undefined;
+  /**
+   * The `onFailure` action that produced this error, when one did (`ERROR`, `DLQ`, or a
+   * custom name). A Kafka wrapper routes errors whose action is `DLQ` to a dead-letter topic.
+   */
+  readonly action: string | undefined;
   constructor(
     code: CsfleErrorCode,
     message: string,
-    options: CsfleErrorOptions & { ruleName?: string; fieldPath?: string } = {},
+    options: CsfleErrorOptions & { ruleName?: string; fieldPath?: string; action?: string } = {},
   ) {
     super(code, message, options);
     this.ruleName = options.ruleName;
     this.fieldPath = options.fieldPath;
+    this.action = options.action;
   }
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), ruleName: this.ruleName, fieldPath: this.fieldPath };
+    return { ...super.toJSON(), ruleName: this.ruleName, fieldPath: this.fieldPath, action: this.action };
   }
 }
 

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command (README, CI): install, build, typecheck, run every jest suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+ensure_deps
+build_all
+echo "==> running tests"
+node_modules/.bin/jest --ci "$@"
