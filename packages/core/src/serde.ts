@@ -4,7 +4,7 @@
  * with caches, and the rule engine. Format packages (Avro, JSON Schema, Protobuf) add parsing,
  * encoding, and the field walk of their schemas.
  */
-import { createRuleEngine, type RuleAction, type RuleEngine, type RuleOverride } from './engine.js';
+import { createRuleEngine, type FieldOutcome, type RuleAction, type RuleEngine, type RuleOverride } from './engine.js';
 import type { Logger } from './dek-manager.js';
 import { ErrorCodes, SerdeError, isCsfleError } from './errors.js';
 import type { KmsClient } from './kms.js';
@@ -247,3 +247,32 @@ export function createSerdeCore(options: SerdeOptions): SerdeCore {
   return { options, isKey, engine, subject, writeSchema, schemaByRef: getByRef };
 }
 
+
+/** Kafka-style headers (kafkajs `IHeaders`): serdes read only the schema-id headers. */
+export type SerdeHeaders = Readonly<Record<string, Uint8Array | string | ReadonlyArray<Uint8Array | string> | undefined>>;
+
+/** A format's serializer: the interface the Kafka wrapper depends on. */
+export interface Serializer {
+  /** True if this serializer writes keys (`<topic>-key`). */
+  readonly isKey: boolean;
+  /** `0x00 || schema id || [indexes] || body`, with encryption rules applied; never mutates `value`. */
+  serialize(topic: string, value: unknown, headers?: SerdeHeaders): Promise<Buffer>;
+}
+
+/** What `deserializeWithReport` resolves. */
+export interface DeserializeResult {
+  /** The decoded (and decrypted) value. */
+  readonly value: unknown;
+  /** The writer schema's id. */
+  readonly schemaId: number;
+  /** One outcome per protected field (and `$payload` for payload rules) the rules touched. */
+  readonly outcomes: FieldOutcome[];
+}
+
+/** A format's deserializer: the interface the Kafka wrapper depends on. */
+export interface Deserializer {
+  readonly isKey: boolean;
+  deserialize(topic: string, bytes: Uint8Array, headers?: SerdeHeaders): Promise<unknown>;
+  /** Like `deserialize`, and reports what happened to each protected field. */
+  deserializeWithReport(topic: string, bytes: Uint8Array, headers?: SerdeHeaders): Promise<DeserializeResult>;
+}
