@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_deps >/dev/null
 build_all >/dev/null
-node examples/dist/avro-quickstart.js
+node examples/dist/run-avro-quickstart.js

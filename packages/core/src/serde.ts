@@ -121,7 +121,11 @@ export function createSerdeCore(options: SerdeOptions): SerdeCore {
   const registry = options.registry;
 
   const subjects = new Map<string, string>();
-  const writeCache = new Map<string, { value?: WriteSchema; pending?: Promise<WriteSchema>; at: number }>();
+  type WriteEntry = { value?: WriteSchema; pending?: Promise<WriteSchema>; at: number };
+  // Keyed by subject, and per local schema object (a serializer's schema is one object; keying by
+  // its text would rebuild and hash a possibly large string on every record).
+  const writeCache = new Map<string, WriteEntry>();
+  const writeCacheByLocal = new WeakMap<SchemaInfo, Map<string, WriteEntry>>();
   const byRef = new Map<string, { value?: RegisteredSchema; pending?: Promise<RegisteredSchema> }>();
 
   function subject(topic: string, recordName?: string): string {
@@ -177,15 +181,23 @@ export function createSerdeCore(options: SerdeOptions): SerdeCore {
   function writeSchema(topic: string, local: SchemaInfo | undefined, recordName?: string): WriteSchema | Promise<WriteSchema> {
     const subj = subject(topic, recordName);
     const latest = !options.autoRegisterSchemas && options.useSchemaId === undefined && (options.useLatestVersion || options.useLatestWithMetadata);
-    // Keyed by subject; a serializer given different local schemas keys them apart.
-    const key = local ? `${subj}\u0000${local.schema.length}\u0000${local.schema}` : subj;
-    const e = writeCache.get(key);
+    let cache = writeCache;
+    if (local) {
+      let m = writeCacheByLocal.get(local);
+      if (!m) {
+        m = new Map();
+        writeCacheByLocal.set(local, m);
+      }
+      cache = m;
+    }
+    const key = subj;
+    const e = cache.get(key);
     const t = now();
     if (e) {
       if (e.pending) return e.pending;
       if (e.value && (!latest || t - e.at < latestTtl)) return e.value;
     }
-    const entry: { value?: WriteSchema; pending?: Promise<WriteSchema>; at: number } = e ?? { at: 0 };
+    const entry: WriteEntry = e ?? { at: 0 };
     const p = resolveWrite(subj, local).then(
       (v) => {
         entry.value = v;
@@ -197,12 +209,12 @@ export function createSerdeCore(options: SerdeOptions): SerdeCore {
         delete entry.pending;
         // A stale "latest" keeps serving through a registry outage.
         if (entry.value && isCsfleError(err) && err.retriable) return entry.value;
-        if (!entry.value) writeCache.delete(key);
+        if (!entry.value) cache.delete(key);
         throw err;
       },
     );
     entry.pending = p;
-    if (!e) writeCache.set(key, entry);
+    if (!e) cache.set(key, entry);
     return p;
   }
 
