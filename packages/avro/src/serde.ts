@@ -26,12 +26,16 @@ import {
   type SerdeCore,
   type SerdeOptions,
   type WriteSchema,
+  type SerdeHeaders,
+  type Serializer,
+  type Deserializer,
+  type DeserializeResult,
 } from '@csfle/core';
 import { parseAvroSchema, parseSchemaJson, parseWithDependencies, recordNameOf, type AvroType, type AvroTypeOptions } from './schema.js';
 import { buildAvroTransformer } from './walk.js';
 
 /** Kafka-style headers (kafkajs `IHeaders`): only the schema-id headers are read. */
-export type AvroHeaders = Readonly<Record<string, Uint8Array | string | ReadonlyArray<Uint8Array | string> | undefined>>;
+export type AvroHeaders = SerdeHeaders;
 
 /** Options shared by the Avro serializer and deserializer. Defaults in brackets. */
 export interface AvroDeserializerOptions extends SerdeOptions {
@@ -59,7 +63,7 @@ export interface AvroSerializerOptions extends AvroDeserializerOptions {
 export type AvroSerdeOptions = AvroSerializerOptions;
 
 /** Serializes values to Confluent-framed Avro. */
-export interface AvroSerializer {
+export interface AvroSerializer extends Serializer {
   /** True if this serializer writes keys (`<topic>-key`). */
   readonly isKey: boolean;
   /**
@@ -73,17 +77,10 @@ export interface AvroSerializer {
 }
 
 /** What {@link AvroDeserializer.deserializeWithReport} resolves. */
-export interface AvroDeserializeResult {
-  /** The decoded (and decrypted) value. */
-  readonly value: unknown;
-  /** The writer schema's id. */
-  readonly schemaId: number;
-  /** One outcome per protected field (and `$payload` for payload rules) the rules touched. */
-  readonly outcomes: FieldOutcome[];
-}
+export type AvroDeserializeResult = DeserializeResult;
 
 /** Deserializes Confluent-framed Avro. */
-export interface AvroDeserializer {
+export interface AvroDeserializer extends Deserializer {
   readonly isKey: boolean;
   /**
    * Deserializes a message written by any Confluent-compatible Avro serializer.

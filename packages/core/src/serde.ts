@@ -4,11 +4,9 @@
  * with caches, and the rule engine. Format packages (Avro, JSON Schema, Protobuf) add parsing,
  * encoding, and the field walk of their schemas.
  */
-import { createRuleEngine, type FieldOutcome, type RuleAction, type RuleEngine, type RuleOverride } from './engine.js';
-import type { Logger } from './dek-manager.js';
+import { createRuleEngine, type FieldOutcome, type RuleEngine, type RuleEngineOptions } from './engine.js';
 import { ErrorCodes, SerdeError, isCsfleError } from './errors.js';
-import type { KmsClient } from './kms.js';
-import type { DekRegistryClient, RegisteredSchema, SchemaInfo, SchemaRegistryClient } from './schema.js';
+import type { RegisteredSchema, SchemaInfo, SchemaRegistryClient } from './schema.js';
 import type { SchemaRef } from './wire.js';
 
 /** Derives the subject from topic, key/value and (for record strategies) the record's full name. */
@@ -30,15 +28,16 @@ export const SubjectNameStrategies = {
   }) as SubjectNameStrategy,
 } as const;
 
-/** Options shared by every serializer and deserializer. Defaults in brackets. */
-export interface SerdeOptions {
+/**
+ * Options shared by every serializer and deserializer. Defaults in brackets. The rule-engine
+ * options (`deks`, `kms`, `ruleConfig`, `ruleOverrides`, `actions`,
+ * `unsafeAllowPlaintextOnWriteFailure`, `cacheTtlMs`, `now`, `logger`) are documented on
+ * {@link RuleEngineOptions}.
+ */
+export interface SerdeOptions extends RuleEngineOptions {
   /** Schema Registry client (HTTP or in-memory). Required. */
   readonly registry: SchemaRegistryClient;
-  /** DEK Registry client; required when schemas carry encryption rules. */
-  readonly deks?: DekRegistryClient;
-  /** KMS clients; the first whose `supports(keyUri)` is true wraps/unwraps. [] */
-  readonly kms?: readonly KmsClient[];
-  /** Share one rule engine (and its DEK caches) between serdes. Overrides deks/kms/rule options. */
+  /** Share one rule engine (and its DEK caches) between serdes. Overrides the rule-engine options. */
   readonly ruleEngine?: RuleEngine;
   /** Serializes keys (`<topic>-key`) instead of values. [false] */
   readonly isKey?: boolean;
@@ -56,19 +55,6 @@ export interface SerdeOptions {
   readonly normalizeSchemas?: boolean;
   /** How long a "latest" resolution is reused before asking again, ms. [60,000] */
   readonly latestCacheTtlMs?: number;
-  /** Client config (Confluent's `ruleConfig`): KMS credentials, alternate key ids. */
-  readonly ruleConfig?: Readonly<Record<string, string>>;
-  readonly ruleOverrides?: readonly RuleOverride[];
-  readonly actions?: Readonly<Record<string, RuleAction>>;
-  /**
-   * Opt-in to writing plaintext when an encryption rule fails and its onFailure does not throw
-   * (Confluent's JS behaviour). [false: refused with PLAINTEXT_REFUSED]
-   */
-  readonly unsafeAllowPlaintextOnWriteFailure?: boolean;
-  /** DEK cache TTL, ms. [300,000] */
-  readonly dekCacheTtlMs?: number;
-  readonly now?: () => number;
-  readonly logger?: Logger;
 }
 
 /** The schema a serializer writes with. */
@@ -105,19 +91,7 @@ export function createSerdeCore(options: SerdeOptions): SerdeCore {
   const strategy = options.subjectNameStrategy ?? SubjectNameStrategies.topic;
   const now = options.now ?? Date.now;
   const latestTtl = options.latestCacheTtlMs ?? 60_000;
-  const engine =
-    options.ruleEngine ??
-    createRuleEngine({
-      ...(options.deks ? { deks: options.deks } : {}),
-      kms: options.kms ?? [],
-      ...(options.ruleConfig ? { ruleConfig: options.ruleConfig } : {}),
-      ...(options.ruleOverrides ? { ruleOverrides: options.ruleOverrides } : {}),
-      ...(options.actions ? { actions: options.actions } : {}),
-      ...(options.unsafeAllowPlaintextOnWriteFailure ? { unsafeAllowPlaintextOnWriteFailure: true } : {}),
-      ...(options.dekCacheTtlMs !== undefined ? { cacheTtlMs: options.dekCacheTtlMs } : {}),
-      ...(options.now ? { now: options.now } : {}),
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
+  const engine = options.ruleEngine ?? createRuleEngine(options);
   const registry = options.registry;
 
   const subjects = new Map<string, string>();
