@@ -1,35 +1,27 @@
 /**
  * Avro serializer / deserializer with Confluent-compatible client-side field level encryption.
  *
- * Write: subject → schema (core `writeSchema`, cached) → prepared schema (parsed type and
- * field walk, cached per schema id) → domain rules (field encryption, copy on write) → Avro
- * binary → encoding rules (payload encryption) → `0x00 || schema id || body`.
- * Read: the mirror image, from `0x00 || id`, `0x01 || GUID` or the `__value_schema_id` /
- * `__key_schema_id` header (compatibility facts §3.5, §3.6).
+ * The flow (schema resolution, rules, framing) is core's `createFormatSerde`, shared by every
+ * format; this file supplies the Avro part: parse a registered schema (with references), build
+ * its field walk, encode and decode with avsc, and error messages that never quote values.
  *
  * Nothing per record parses a schema or walks one: all of that happens once per schema id.
  */
 import {
   ErrorCodes,
-  KEY_SCHEMA_ID_HEADER,
   SerdeError,
-  SubjectNameStrategies,
-  VALUE_SCHEMA_ID_HEADER,
-  createSerdeCore,
-  frameWithId,
-  unframe,
-  type FieldOutcome,
-  type RegisteredSchema,
-  type RuleTarget,
-  type RunContext,
-  type SchemaInfo,
-  type SerdeCore,
-  type SerdeOptions,
-  type WriteSchema,
-  type SerdeHeaders,
-  type Serializer,
-  type Deserializer,
+  createFormatSerde,
   type DeserializeResult,
+  type Deserializer,
+  type Format,
+  type FormatMessage,
+  type LocalSchema,
+  type PreparedSchema,
+  type RegisteredSchema,
+  type SchemaInfo,
+  type SerdeHeaders,
+  type SerdeOptions,
+  type Serializer,
 } from '@csfle/core';
 import { parseAvroSchema, parseSchemaJson, parseWithDependencies, recordNameOf, type AvroType, type AvroTypeOptions } from './schema.js';
 import { buildAvroTransformer } from './walk.js';
@@ -98,84 +90,55 @@ export interface AvroSerde extends AvroSerializer, AvroDeserializer {}
 
 // ---------------------------------------------------------------------------------------------
 
-/** A registered schema made ready for the per-record path. */
-interface Prepared {
-  readonly id: number;
-  readonly type: AvroType;
-  readonly target: RuleTarget;
-  readonly recordName: string | undefined;
-  readonly domainWrite: boolean;
-  readonly encodingWrite: boolean;
-  readonly domainRead: boolean;
-  readonly encodingRead: boolean;
-}
-
-/** The state a serializer and a deserializer share. */
-interface AvroContext {
-  readonly core: SerdeCore;
-  readonly isKey: boolean;
-  /** True when the subject depends on the record name (record strategies, custom ones). */
-  readonly subjectNeedsRecord: boolean;
-  /** The prepared schema, cached by `key` (the schema id, or the GUID when the registry gave no id). */
-  prepare(schema: RegisteredSchema, id: number, key: number | string): Prepared | Promise<Prepared>;
-}
-
-function createContext(options: AvroDeserializerOptions): AvroContext {
-  const core = createSerdeCore(options);
-  const avroOptions = options.avroOptions;
-  if (avroOptions !== undefined && (typeof avroOptions !== 'object' || avroOptions === null)) {
-    throw new TypeError(`avro: "avroOptions" expected an object, got ${avroOptions === null ? 'null' : typeof avroOptions}`);
-  }
-  const cache = new Map<number | string, Prepared | Promise<Prepared>>();
-  const { engine } = core;
-
-  async function load(schema: RegisteredSchema, id: number): Promise<Prepared> {
-    const parsed = await parseAvroSchema(schema, core.options.registry, avroOptions);
-    const externalTags = schema.metadata?.tags;
-    const target: RuleTarget = {
-      info: schema,
-      buildTransformer: (match) => buildAvroTransformer({ type: parsed.type, inlineTags: parsed.inlineTags, externalTags }, match),
-    };
-    return {
-      id,
-      type: parsed.type,
-      target,
-      recordName: parsed.recordName,
-      domainWrite: engine.hasRules(schema, 'DOMAIN', 'WRITE'),
-      encodingWrite: engine.hasRules(schema, 'ENCODING', 'WRITE'),
-      domainRead: engine.hasRules(schema, 'DOMAIN', 'READ'),
-      encodingRead: engine.hasRules(schema, 'ENCODING', 'READ'),
-    };
-  }
-
-  function prepare(schema: RegisteredSchema, id: number, key: number | string): Prepared | Promise<Prepared> {
-    const hit = cache.get(key);
-    if (hit) return hit;
-    const p = load(schema, id).then(
-      (v) => {
-        cache.set(key, v);
-        return v;
-      },
-      (e: unknown) => {
-        cache.delete(key);
-        throw e;
-      },
-    );
-    cache.set(key, p);
-    return p;
-  }
-
-  const strategy = options.subjectNameStrategy;
+/** The Avro format for core's shared serde flow. */
+function avroFormat(avroOptions: AvroTypeOptions | undefined): Format {
   return {
-    core,
-    isKey: core.isKey,
-    subjectNeedsRecord: strategy !== undefined && strategy !== SubjectNameStrategies.topic,
-    prepare,
+    name: 'avro',
+    schemaType: 'AVRO',
+    async prepare(schema: RegisteredSchema, registry): Promise<PreparedSchema> {
+      const parsed = await parseAvroSchema(schema, registry, avroOptions);
+      const type = parsed.type;
+      const externalTags = schema.metadata?.tags;
+      const message: FormatMessage = {
+        target: {
+          info: schema,
+          buildTransformer: (match) => buildAvroTransformer({ type, inlineTags: parsed.inlineTags, externalTags }, match),
+        },
+        encode(v, original) {
+          try {
+            return type.toBuffer(v);
+          } catch {
+            // avsc's message contains the value: never surface it (it may be plaintext).
+            throw (
+              invalidValueError(type, original, schema.id) ??
+              invalidValueError(type, v, schema.id) ??
+              new SerdeError(ErrorCodes.SERIALIZATION_FAILED, 'avro: value could not be encoded with the schema', { schemaId: schema.id })
+            );
+          }
+        },
+        decode(body) {
+          try {
+            return type.fromBuffer(body);
+          } catch (e) {
+            // Only avsc's structural read errors are quoted; anything else (e.g. a logical type's
+            // conversion error) could carry a decoded value, so it is not passed on.
+            const m = e instanceof Error ? e.message : '';
+            const reason = SAFE_READ_ERRORS.test(m) ? `: ${m}` : '';
+            throw new SerdeError(ErrorCodes.DESERIALIZATION_FAILED, `avro: body is not valid Avro for schema id ${schema.id}${reason}`, {
+              schemaId: schema.id,
+            });
+          }
+        },
+        // A rule failing because the value does not fit the schema is a serialization error.
+        explainWriteFailure: (value) => invalidValueError(type, value, schema.id),
+      };
+      return { recordName: parsed.recordName, messageFor: () => message, messageAt: () => ({ message, offset: 0 }) };
+    },
   };
 }
 
 /** Reads the local schema option into a SchemaInfo, validating its JSON eagerly. */
-function localSchemaOf(schema: SchemaInfo | string | object | undefined, avroOptions: AvroTypeOptions | undefined): { info: SchemaInfo; recordName: string | undefined } | undefined {
+function localSchemaOf(schema: SchemaInfo | string | object | undefined, avroOptions: AvroTypeOptions | undefined): LocalSchema | undefined {
   if (schema === undefined) return undefined;
   let info: SchemaInfo;
   if (typeof schema === 'string') {
@@ -207,20 +170,11 @@ function localSchemaOf(schema: SchemaInfo | string | object | undefined, avroOpt
   return { info, recordName: recordNameOf(json) };
 }
 
-function headerBytes(headers: AvroHeaders | undefined, name: string): Uint8Array | undefined {
-  if (!headers) return undefined;
-  let h = headers[name];
-  if (Array.isArray(h)) h = h[h.length - 1] as Uint8Array | string | undefined;
-  if (h === undefined || h === null) return undefined;
-  if (typeof h === 'string') return Buffer.from(h, 'latin1');
-  return h as Uint8Array;
-}
-
 /**
  * The SERIALIZATION_FAILED error for a value that does not fit the schema: names the first
  * bad path and the expected type, never the value (it may be plaintext PII).
  */
-function invalidValueError(type: AvroType, value: unknown, schemaId: number, subject: string): SerdeError | undefined {
+function invalidValueError(type: AvroType, value: unknown, schemaId: number): SerdeError | undefined {
   let where: { path: string; expected: string; got: string } | undefined;
   const ok = type.isValid(value, {
     errorHook(path, any, t) {
@@ -234,117 +188,12 @@ function invalidValueError(type: AvroType, value: unknown, schemaId: number, sub
   return new SerdeError(
     ErrorCodes.SERIALIZATION_FAILED,
     `avro: value at ${at} expected ${where?.expected ?? 'a value valid for the schema'}, got ${where?.got ?? 'an invalid value'}`,
-    { schemaId, subject },
+    { schemaId },
   );
-}
-
-function makeSerializer(ctx: AvroContext, options: AvroSerializerOptions): AvroSerializer {
-  const local = localSchemaOf(options.schema, options.avroOptions);
-  const { core, isKey } = ctx;
-  const { engine } = core;
-  // The local schema only matters for register / lookup; without it the write cache key is the subject.
-  const needsLocal = options.autoRegisterSchemas === true || (options.useSchemaId === undefined && !options.useLatestVersion && !options.useLatestWithMetadata);
-  const localInfo = needsLocal ? local?.info : undefined;
-  const recordName = local?.recordName;
-  // Outside the "latest" modes the write schema of a topic never changes once resolved, so it is
-  // kept here per topic: core's cache key includes the whole local schema text, which would
-  // otherwise be rebuilt and hashed on every record.
-  const latestMode = !options.autoRegisterSchemas && options.useSchemaId === undefined && (options.useLatestVersion || options.useLatestWithMetadata !== undefined);
-  const fixedByTopic = latestMode ? undefined : new Map<string, WriteSchema>();
-
-  async function serialize(topic: string, value: unknown): Promise<Buffer> {
-    if (typeof topic !== 'string') throw new TypeError(`avro: "topic" expected string, got ${typeof topic}`);
-    let ws: WriteSchema | Promise<WriteSchema> | undefined = fixedByTopic?.get(topic);
-    if (ws === undefined) {
-      ws = core.writeSchema(topic, localInfo, ctx.subjectNeedsRecord ? recordName : undefined);
-      if (ws instanceof Promise) ws = await ws;
-      if (fixedByTopic && fixedByTopic.size < 10_000) fixedByTopic.set(topic, ws);
-    }
-    let p = ctx.prepare(ws.schema, ws.id, ws.id);
-    if (p instanceof Promise) p = await p;
-    const rctx: RunContext = { subject: ws.subject, topic, isKey };
-    let v = value;
-    if (p.domainWrite) {
-      try {
-        v = await engine.runDomain(p.target, 'WRITE', v, rctx);
-      } catch (e) {
-        // A rule failing because the value does not fit the schema is a serialization error.
-        throw invalidValueError(p.type, value, ws.id, ws.subject) ?? e;
-      }
-    }
-    let body: Buffer;
-    try {
-      body = p.type.toBuffer(v);
-    } catch {
-      // avsc's message contains the value: never surface it (it may be plaintext).
-      throw (
-        invalidValueError(p.type, value, ws.id, ws.subject) ??
-        invalidValueError(p.type, v, ws.id, ws.subject) ??
-        new SerdeError(ErrorCodes.SERIALIZATION_FAILED, 'avro: value could not be encoded with the schema', { schemaId: ws.id, subject: ws.subject })
-      );
-    }
-    if (p.encodingWrite) body = await engine.runEncoding(p.target, 'WRITE', body, rctx);
-    return frameWithId(ws.id, body);
-  }
-
-  return {
-    isKey,
-    serialize: (topic, value) => serialize(topic, value),
-  };
 }
 
 /** avsc decode errors that never contain data. */
 const SAFE_READ_ERRORS = /^(truncated buffer|trailing data|invalid union index(: -?\d+)?|invalid [\w.]+ enum index: -?\d+)$/;
-
-function makeDeserializer(ctx: AvroContext): AvroDeserializer {
-  const { core, isKey } = ctx;
-  const { engine } = core;
-  const headerName = isKey ? KEY_SCHEMA_ID_HEADER : VALUE_SCHEMA_ID_HEADER;
-
-  async function run(topic: string, bytes: Uint8Array, headers: AvroHeaders | undefined, report: FieldOutcome[] | undefined): Promise<{ value: unknown; id: number }> {
-    if (typeof topic !== 'string') throw new TypeError(`avro: "topic" expected string, got ${typeof topic}`);
-    if (!(bytes instanceof Uint8Array)) {
-      throw new TypeError(`avro: "bytes" expected Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
-    }
-    const { ref, rest } = unframe(bytes, headerBytes(headers, headerName));
-    let schema = core.schemaByRef(ref);
-    if (schema instanceof Promise) schema = await schema;
-    const id = ref.id ?? schema.id;
-    let p = ctx.prepare(schema, id, typeof id === 'number' ? id : `guid:${String(ref.guid)}`);
-    if (p instanceof Promise) p = await p;
-    const subject = core.subject(topic, ctx.subjectNeedsRecord ? p.recordName : undefined);
-    const rctx: RunContext = report ? { subject, topic, isKey, report } : { subject, topic, isKey };
-    let body = rest;
-    if (p.encodingRead) body = await engine.runEncoding(p.target, 'READ', body, rctx);
-    let value: unknown;
-    try {
-      value = p.type.fromBuffer(body);
-    } catch (e) {
-      // Only avsc's structural read errors are quoted; anything else (e.g. a logical type's
-      // conversion error) could carry a decoded value, so it is not passed on.
-      const m = e instanceof Error ? e.message : '';
-      const reason = SAFE_READ_ERRORS.test(m) ? `: ${m}` : '';
-      throw new SerdeError(ErrorCodes.DESERIALIZATION_FAILED, `avro: body is not valid Avro for schema id ${id}${reason}`, {
-        schemaId: id,
-        subject,
-      });
-    }
-    if (p.domainRead) value = await engine.runDomain(p.target, 'READ', value, rctx);
-    return { value, id };
-  }
-
-  return {
-    isKey,
-    async deserialize(topic, bytes, headers) {
-      return (await run(topic, bytes, headers, undefined)).value;
-    },
-    async deserializeWithReport(topic, bytes, headers) {
-      const outcomes: FieldOutcome[] = [];
-      const { value, id } = await run(topic, bytes, headers, outcomes);
-      return { value, schemaId: id, outcomes };
-    },
-  };
-}
 
 /**
  * Creates an Avro serializer.
@@ -360,7 +209,8 @@ function makeDeserializer(ctx: AvroContext): AvroDeserializer {
  * ```
  */
 export function createAvroSerializer(options: AvroSerializerOptions): AvroSerializer {
-  return makeSerializer(createContext(options), options);
+  const { isKey, serialize } = createAvroSerde(options);
+  return { isKey, serialize };
 }
 
 /**
@@ -376,7 +226,8 @@ export function createAvroSerializer(options: AvroSerializerOptions): AvroSerial
  * ```
  */
 export function createAvroDeserializer(options: AvroDeserializerOptions): AvroDeserializer {
-  return makeDeserializer(createContext(options));
+  const { isKey, deserialize, deserializeWithReport } = createFormatSerde(avroFormat(checkAvroOptions(options.avroOptions)), options);
+  return { isKey, deserialize, deserializeWithReport };
 }
 
 /**
@@ -392,8 +243,13 @@ export function createAvroDeserializer(options: AvroDeserializerOptions): AvroDe
  * ```
  */
 export function createAvroSerde(options: AvroSerdeOptions): AvroSerde {
-  const ctx = createContext(options);
-  const s = makeSerializer(ctx, options);
-  const d = makeDeserializer(ctx);
-  return { isKey: ctx.isKey, serialize: s.serialize, deserialize: d.deserialize, deserializeWithReport: d.deserializeWithReport };
+  const avroOptions = checkAvroOptions(options.avroOptions);
+  return createFormatSerde(avroFormat(avroOptions), options, localSchemaOf(options.schema, avroOptions));
+}
+
+function checkAvroOptions(avroOptions: AvroTypeOptions | undefined): AvroTypeOptions | undefined {
+  if (avroOptions !== undefined && (typeof avroOptions !== 'object' || avroOptions === null)) {
+    throw new TypeError(`avro: "avroOptions" expected an object, got ${avroOptions === null ? 'null' : typeof avroOptions}`);
+  }
+  return avroOptions;
 }

@@ -127,8 +127,6 @@ interface CompiledRule {
   readonly rule: Rule;
   readonly index: number;
   readonly params: EncryptionParams | CsfleError;
-  transformer?: Transformer | undefined;
-  built: boolean;
 }
 
 /** Creates the rule engine. */
@@ -192,7 +190,7 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
       } catch (e) {
         params = isCsfleError(e) ? e : new RuleError(ErrorCodes.INVALID_RULE, String(e), { ruleName: rule.name });
       }
-      list.push({ rule, index, params, built: false });
+      list.push({ rule, index, params });
     }
     byKey.set(key, list);
     return list;
@@ -396,12 +394,19 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
     };
   }
 
+  // Transformers are per target (one schema may hold several targets, e.g. Protobuf messages)
+  // and per rule: built on first use, then reused for every record.
+  const transformers = new WeakMap<RuleTarget, Map<CompiledRule, Transformer | undefined>>();
   function buildOnce(c: CompiledRule, target: RuleTarget): Transformer | undefined {
-    if (!c.built) {
-      c.transformer = target.buildTransformer(ruleFieldPredicate(c.rule.tags));
-      c.built = true;
+    let m = transformers.get(target);
+    if (!m) {
+      m = new Map();
+      transformers.set(target, m);
     }
-    return c.transformer;
+    if (m.has(c)) return m.get(c);
+    const t = target.buildTransformer(ruleFieldPredicate(c.rule.tags));
+    m.set(c, t);
+    return t;
   }
 
   // ---- Public API ------------------------------------------------------------------------

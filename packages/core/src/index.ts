@@ -16,5 +16,6 @@ export * from './dek-manager.js';
 export * from './engine.js';
 export * from './wire.js';
 export * from './serde.js';
+export * from './format-serde.js';
 export { createLocalKms, type LocalKmsOptions } from './local-kms.js';
 export { SecretBytes, exposeSecretBytes, createDekCipher, generateDek, addVersionPrefix, readVersionPrefix } from './crypto/index.js';
