@@ -221,3 +221,33 @@ describe('registry down', () => {
     expect(codes(e)).toContain(ErrorCodes.REGISTRY_UNAVAILABLE);
   });
 });
+
+describe('registry over HTTP answering 5xx and 401', () => {
+  it('5xx after retries → retriable REGISTRY_UNAVAILABLE; 401 → REGISTRY_UNAUTHORIZED; credentials never in messages', async () => {
+    const { startRegistryServer } = await import('@csfle/registry/server');
+    const server = await startRegistryServer({ port: 0, auth: { basic: { username: 'u', password: 'hunter2-secret' } } });
+    try {
+      const auth = { basic: { username: 'u', password: 'hunter2-secret' } };
+      const registry = createSchemaRegistryClient({ url: server.url, auth, maxRetries: 1, retryBackoffMs: 1 });
+      const deks = createDekRegistryClient({ url: server.url, auth, maxRetries: 1, retryBackoffMs: 1 });
+      const kms = [createLocalKms({ secret: 'mysecret' })];
+      await registry.register('h-value', { schema: JSON.stringify(SCHEMA), ruleSet: { domainRules: [encryptRule()] } });
+      const ser = createAvroSerializer({ registry, deks, kms, useLatestVersion: true });
+      server.failNext(2, 503);
+      const e5 = await failure(ser.serialize('h', acct()));
+      expect(e5).toMatchObject({ code: ErrorCodes.REGISTRY_UNAVAILABLE, retriable: true });
+      const bytes = await ser.serialize('h', acct()); // recovers once the server does
+
+      const wrong = { basic: { username: 'u', password: 'wrong-password' } };
+      const noAuth = createSchemaRegistryClient({ url: server.url, auth: wrong, maxRetries: 0 });
+      const de = await failure(createAvroDeserializer({ registry: noAuth, deks, kms }).deserialize('h', bytes));
+      expect(de).toMatchObject({ code: ErrorCodes.REGISTRY_UNAUTHORIZED, retriable: false });
+      for (const c of [...chain(e5), ...chain(de)]) {
+        expect(c.message).not.toContain('hunter2-secret');
+        expect(c.message).not.toContain('wrong-password');
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
