@@ -14,6 +14,8 @@ const cases: Array<[pkg: string, names: string[]]> = [
   ['@csfle/registry', ['createSchemaRegistryClient', 'createDekRegistryClient', 'createInMemorySchemaRegistry', 'createInMemoryDekRegistry']],
   ['@csfle/registry/server', ['startRegistryServer']],
   ['@csfle/avro', ['createAvroSerializer', 'createAvroDeserializer']],
+  ['@csfle/json-schema', ['createJsonSchemaSerializer', 'createJsonSchemaDeserializer', 'createJsonSchemaSerde']],
+  ['@csfle/protobuf', ['createProtobufSerializer', 'createProtobufDeserializer', 'createProtobufSerde', 'toFileDescriptorProto']],
 ];
 
 describe('package exports (built ESM)', () => {

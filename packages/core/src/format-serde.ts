@@ -157,13 +157,14 @@ export function createFormatSerde(format: Format, options: SerdeOptions, local?:
     if (!(bytes instanceof Uint8Array)) {
       throw new TypeError(`${name}: "bytes" expected Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`);
     }
-    const { ref, rest } = unframe(bytes, headerBytes(headers, headerName));
+    const { ref, rest, headerRest } = unframe(bytes, headerBytes(headers, headerName));
     let schema = core.schemaByRef(ref);
     if (schema instanceof Promise) schema = await schema;
     const id = ref.id ?? schema.id;
     let r = prepare(schema, ref.id ?? `guid:${String(ref.guid)}`);
     if (r instanceof Promise) r = await r;
-    const { message, offset } = r.prepared.messageAt(rest);
+    // Header mode: message indexes (Protobuf) are in the header, the payload is the body alone.
+    const { message, offset } = headerRest === undefined ? r.prepared.messageAt(rest) : { ...r.prepared.messageAt(headerRest), offset: 0 };
     const subject = core.subject(topic, subjectNeedsRecord ? r.prepared.recordName : undefined);
     const rctx: RunContext = report ? { subject, topic, isKey, report } : { subject, topic, isKey };
     let body = offset === 0 ? rest : rest.subarray(offset);

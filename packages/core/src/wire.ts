@@ -18,6 +18,11 @@ export interface Unframed {
   readonly ref: SchemaRef;
   /** Bytes after the schema reference (message indexes, if any, then the body). */
   readonly rest: Buffer;
+  /**
+   * In header mode: the header's bytes after the schema reference (Protobuf message indexes
+   * travel there, and the payload is the body alone). Undefined in prefix mode.
+   */
+  readonly headerRest?: Buffer;
 }
 
 /** Writes `0x00 || id || body` into one buffer. */
@@ -43,8 +48,9 @@ function guidToString(b: Uint8Array): string {
 export function unframe(payload: Uint8Array, schemaIdHeader?: Uint8Array): Unframed {
   const buf = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   if (schemaIdHeader && schemaIdHeader.length > 0) {
-    const ref = readRef(Buffer.from(schemaIdHeader), 'header');
-    return { ref: ref.ref, rest: buf };
+    const header = Buffer.from(schemaIdHeader);
+    const ref = readRef(header, 'header');
+    return { ref: ref.ref, rest: buf, headerRest: header.subarray(ref.length) };
   }
   const r = readRef(buf, 'payload');
   return { ref: r.ref, rest: buf.subarray(r.length) };
