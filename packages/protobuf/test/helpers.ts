@@ -1,61 +1,14 @@
-/** Shared fixtures for the Protobuf serde tests: in-memory registries, local KMS, rule builders, schemas. */
+/** Protobuf serde test fixtures: the shared test kit bound to the Protobuf factories, plus Protobuf-only helpers (plain protobufjs decoding). */
 import protobuf from 'protobufjs';
-import { createLocalKms, type Metadata, type Rule, type RuleSet, type SchemaInfo } from '@csfle/core';
-import { createInMemoryDekRegistry, createInMemorySchemaRegistry, type InMemoryDekRegistry, type InMemorySchemaRegistry } from '@csfle/registry';
-import {
-  parseProtoText,
-  createProtobufDeserializer,
-  createProtobufSerializer,
-  type ProtobufDeserializerOptions,
-  type ProtobufSerializerOptions,
-} from '@csfle/protobuf';
+import { createProtobufDeserializer, createProtobufSerializer, parseProtoText, type ProtobufDeserializerOptions, type ProtobufSerializerOptions } from '@csfle/protobuf';
+import { makeSerdeEnv, type SerdeEnv } from '../../../test/support/serde-env.js';
 
-export const SECRET = 'mysecret';
-export const PARAMS = { 'encrypt.kek.name': 'kek1', 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'mykey' } as const;
+export { SECRET, PARAMS, encryptRule, payloadRule, deepFreeze, leaked, codes, failure, isBase64 } from '../../../test/support/serde-env.js';
 
-/** An ENCRYPT rule on tag PII (override anything). */
-export function encryptRule(over: Partial<Rule> = {}, params: Record<string, string> = {}): Rule {
-  return { name: 'encryptPII', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { ...PARAMS, ...params }, ...over };
-}
-
-/** An ENCRYPT_PAYLOAD rule. */
-export function payloadRule(over: Partial<Rule> = {}, params: Record<string, string> = {}): Rule {
-  return { name: 'encryptPayload', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT_PAYLOAD', params: { ...PARAMS, ...params }, ...over };
-}
-
-export interface Env {
-  registry: InMemorySchemaRegistry;
-  deks: InMemoryDekRegistry;
-  now: { t: number };
-  /** A serializer with useLatestVersion over the env (override options). */
-  ser(over?: Partial<ProtobufSerializerOptions>): ReturnType<typeof createProtobufSerializer>;
-  /** A deserializer over the env (override options). */
-  de(over?: Partial<ProtobufDeserializerOptions>): ReturnType<typeof createProtobufDeserializer>;
-  /** Registers .proto text with rules/metadata/references under `<topic>-value`; returns the id. */
-  register(
-    topic: string,
-    proto: string,
-    extra?: { ruleSet?: RuleSet; metadata?: Metadata; references?: NonNullable<SchemaInfo['references']> },
-    subject?: string,
-  ): Promise<number>;
-}
+export type Env = SerdeEnv<ReturnType<typeof createProtobufSerializer>, ReturnType<typeof createProtobufDeserializer>, ProtobufSerializerOptions, ProtobufDeserializerOptions>;
 
 export function makeEnv(): Env {
-  const now = { t: Date.UTC(2024, 0, 1) };
-  const registry = createInMemorySchemaRegistry();
-  const deks = createInMemoryDekRegistry({ clock: () => now.t });
-  const kms = [createLocalKms({ secret: SECRET })];
-  const base = { registry, deks, kms, now: () => now.t };
-  return {
-    registry,
-    deks,
-    now,
-    ser: (over = {}) => createProtobufSerializer({ ...base, useLatestVersion: true, ...over }),
-    de: (over = {}) => createProtobufDeserializer({ ...base, ...over }),
-    async register(topic, proto, extra = {}, subject) {
-      return registry.register(subject ?? `${topic}-value`, { schema: proto, schemaType: 'PROTOBUF', ...extra });
-    },
-  };
+  return makeSerdeEnv({ ser: createProtobufSerializer, de: createProtobufDeserializer }, 'PROTOBUF');
 }
 
 /** A protobufjs root of `.proto` text (built-in imports resolved). */
@@ -69,35 +22,12 @@ export function body(proto: string, typeName: string, bytes: Buffer, skip = 6, k
   return T.toObject(T.decode(bytes.subarray(skip)), { longs: String, enums: String }) as Record<string, unknown>;
 }
 
-export function deepFreeze<T>(o: T): T {
-  if (o && typeof o === 'object' && !(o instanceof Uint8Array)) {
-    Object.freeze(o);
-    for (const v of Object.values(o)) deepFreeze(v);
-  }
-  return o;
-}
-
 /** Deep clone keeping Buffers. */
 export function clone<T>(o: T): T {
   if (Buffer.isBuffer(o)) return Buffer.from(o) as T;
   if (Array.isArray(o)) return o.map(clone) as T;
   if (o && typeof o === 'object') return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, clone(v)])) as T;
   return o;
-}
-
-export const isBase64 = (s: unknown): boolean => typeof s === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(s) && s.length % 4 === 0;
-
-/** Which of `secrets` occur (UTF-8) in `bytes`. */
-export const leaked = (bytes: Buffer, secrets: readonly string[]): string[] => secrets.filter((s) => bytes.includes(Buffer.from(s, 'utf8')));
-
-/** Codes along an error's cause chain. */
-export function codes(e: unknown): string[] {
-  const out: string[] = [];
-  for (let c: unknown = e; c && typeof c === 'object'; c = (c as { cause?: unknown }).cause) {
-    const code = (c as { code?: unknown }).code;
-    if (typeof code === 'string') out.push(code);
-  }
-  return out;
 }
 
 /** Every message and JSON form along an error's cause chain. */
@@ -107,15 +37,6 @@ export function texts(e: unknown): string[] {
     out.push(String((c as Error).message), JSON.stringify(c));
   }
   return out;
-}
-
-export async function failure(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected a rejection');
 }
 
 // ---- Schemas shared by the suites ---------------------------------------------------------------
