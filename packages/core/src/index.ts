@@ -19,3 +19,4 @@ export * from './serde.js';
 export * from './format-serde.js';
 export { createLocalKms, type LocalKmsOptions } from './local-kms.js';
 export { SecretBytes, exposeSecretBytes, createDekCipher, generateDek, addVersionPrefix, readVersionPrefix } from './crypto/index.js';
+export * from './kms-support.js';
