@@ -38,7 +38,8 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 start_bg() {
   local name=$1; shift
   : >"$RUN_DIR/$name.log"
-  setsid nohup "$@" >>"$RUN_DIR/$name.log" 2>&1 < /dev/null &
+  # 9>&-: the service must not inherit the start lock (flock is held by every holder of the fd).
+  setsid nohup "$@" >>"$RUN_DIR/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$(pid_file "$name")"
 }
 

@@ -62,6 +62,8 @@ export const ErrorCodes = {
   DESERIALIZATION_FAILED: 'DESERIALIZATION_FAILED',
   /** Operation aborted through an AbortSignal. */
   ABORTED: 'ABORTED',
+  /** A Kafka operation of a wrapper failed (e.g. writing to the dead-letter topic). Retriable. */
+  KAFKA_ERROR: 'KAFKA_ERROR',
 } as const;
 
 export type CsfleErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
