@@ -95,18 +95,22 @@ export function createCompatSchemaRegistry(options: CompatRegistryOptions): Comp
   async function findSubject(id: number): Promise<string> {
     const known = subjectOf.get(id);
     if (known !== undefined) return known;
-    // One walk over the registry, shared by concurrent callers and cached.
-    search ??= (async () => {
-      for (const subject of await registry.getSubjects()) {
-        for (const version of await registry.getVersions(subject)) {
-          const s = await registry.getByVersion(subject, version);
-          if (!subjectOf.has(s.id)) subjectOf.set(s.id, subject);
+    // One walk over the registry at a time, shared by concurrent callers; a caller that joined a
+    // walk already under way walks again if its id was not found (it may be newer than that walk).
+    const walk = () =>
+      (async () => {
+        for (const subject of await registry.getSubjects()) {
+          for (const version of await registry.getVersions(subject)) {
+            const s = await registry.getByVersion(subject, version);
+            if (!subjectOf.has(s.id)) subjectOf.set(s.id, subject);
+          }
         }
-      }
-    })().finally(() => {
-      search = undefined;
-    });
-    await search;
+      })().finally(() => {
+        search = undefined;
+      });
+    const joined = search !== undefined;
+    await (search ??= walk());
+    if (joined && !subjectOf.has(id)) await (search ??= walk());
     const found = subjectOf.get(id);
     if (found === undefined) {
       throw new CsfleError(ErrorCodes.REGISTRY_NOT_FOUND, `csfle/kafkajs compat: no subject has schema id ${id}; pass subjects: { ${id}: '<subject>' }`);

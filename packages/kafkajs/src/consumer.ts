@@ -14,8 +14,8 @@
  *   Records that cannot be deserialized at all (corrupt frame, unknown schema) go to the DLQ when
  *   one is configured (`dlq.undecodable`, default true), otherwise they fail the same way.
  */
-import type { CsfleError, Deserializer, FieldOutcome, SerdeHeaders } from '@csfle/core';
-import { isCsfleError } from '@csfle/core';
+import type { Deserializer, FieldOutcome, SerdeHeaders } from '@csfle/core';
+import { CsfleError, ErrorCodes, isCsfleError } from '@csfle/core';
 import type {
   Batch,
   Consumer,
@@ -220,8 +220,8 @@ export function wrapConsumer(consumer: Consumer, options: WrapConsumerOptions): 
     const { error } = f;
     if (error.action === 'DLQ') {
       if (!dlq) {
-        throw new RecordDeserializationError(error.topic, error.partition, error.offset, error.part,
-          new TypeError('a rule says onFailure: DLQ but the consumer has no dlq configured'));
+        const why = new CsfleError(ErrorCodes.INVALID_ARGUMENT, `the rule says onFailure: DLQ but the consumer has no dlq configured (${error.message})`, { cause: error });
+        throw new RecordDeserializationError(error.topic, error.partition, error.offset, error.part, why);
       }
       return 'dlq';
     }
