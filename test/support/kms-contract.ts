@@ -15,6 +15,32 @@ import {
 } from '@csfle/core';
 import { createInMemoryDekRegistry } from '@csfle/registry';
 import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+
+/** What the suite gives a target's setup. */
+export interface KmsContractContext {
+  /** `http://127.0.0.1:<port>` of a server that accepts connections and never answers (for timeouts). */
+  readonly blackHoleUrl: string;
+}
+
+async function startBlackHole(): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => ok());
+      }),
+  };
+}
 
 export interface KmsContractTarget {
   /** A client with working credentials. */
@@ -30,7 +56,7 @@ export interface KmsContractTarget {
   readonly missingKeyUri?: string;
   /** A client whose credentials the KMS refuses (for `keyUri`). */
   readonly deniedClient?: KmsClient;
-  /** A client for an endpoint that does not answer, with a short timeout (≤ 2 s). */
+  /** A client for an endpoint that does not answer (`ctx.blackHoleUrl`), with a short timeout (≤ 2 s). */
   readonly unreachableClient?: KmsClient;
   /** Extra call props (KEK kmsProps), if the adapter needs them. */
   readonly props?: Readonly<Record<string, string>>;
@@ -38,6 +64,11 @@ export interface KmsContractTarget {
   readonly tamper?: (wrapped: Uint8Array) => Uint8Array;
   /** Strings that must never appear in an error message (secrets, tokens). */
   readonly secrets?: readonly string[];
+  /**
+   * Where an emulator answers "another key's ciphertext" differently from the real service
+   * (moto: AccessDeniedException where AWS says IncorrectKeyException): the code it yields, and why.
+   */
+  readonly otherKeyDeviation?: { readonly code: string; readonly reason: string };
   /** Cases that cannot apply to this KMS, each with the reason (shown as a skipped test). */
   readonly notApplicable?: Partial<Record<'missingKey' | 'denied' | 'unreachable', string>>;
 }
@@ -74,18 +105,21 @@ function expectNoSecrets(e: unknown, secrets: readonly string[] | undefined, pla
 /** Registers the contract suite for one KMS target. */
 export function describeKmsContract(
   name: string,
-  setup: () => Promise<KmsContractTarget>,
+  setup: (ctx: KmsContractContext) => Promise<KmsContractTarget>,
   teardown?: () => Promise<void>,
 ): void {
   describe(`KMS contract: ${name}`, () => {
     let t: KmsContractTarget;
     const opts = () => (t.props ? { props: t.props } : {});
 
+    let hole: Awaited<ReturnType<typeof startBlackHole>> | undefined;
     beforeAll(async () => {
-      t = await setup();
+      hole = await startBlackHole();
+      t = await setup({ blackHoleUrl: hole.url });
     }, 120_000);
     afterAll(async () => {
       await teardown?.();
+      await hole?.close();
     });
 
     // Jest collects tests before beforeAll runs, so n/a cases are declared from a static probe:
@@ -126,7 +160,8 @@ export function describeKmsContract(
       expect(Buffer.from(await t.other.client.unwrap(t.other.keyUri, wrapped, opts()))).toEqual(dek);
       const e = await rejection(t.client.unwrap(t.keyUri, wrapped, opts()));
       expect(isKmsError(e)).toBe(true);
-      expect(e).toMatchObject({ code: ErrorCodes.KMS_INVALID_CIPHERTEXT, retriable: false });
+      if (t.otherKeyDeviation) console.info(`[${name}] another key's ciphertext yields ${t.otherKeyDeviation.code}: ${t.otherKeyDeviation.reason}`);
+      expect(e).toMatchObject({ code: t.otherKeyDeviation?.code ?? ErrorCodes.KMS_INVALID_CIPHERTEXT, retriable: false });
       expectNoSecrets(e, t.secrets, dek);
     }, 60_000);
 
