@@ -16,6 +16,11 @@ const cases: Array<[pkg: string, names: string[]]> = [
   ['@csfle/avro', ['createAvroSerializer', 'createAvroDeserializer']],
   ['@csfle/json-schema', ['createJsonSchemaSerializer', 'createJsonSchemaDeserializer', 'createJsonSchemaSerde']],
   ['@csfle/protobuf', ['createProtobufSerializer', 'createProtobufDeserializer', 'createProtobufSerde', 'toFileDescriptorProto']],
+  ['@csfle/kafkajs', ['wrapProducer', 'wrapConsumer', 'createCompatSchemaRegistry', 'DlqHeaders', 'RecordSerializationError']],
+  ['@csfle/kms-aws', ['createAwsKms', 'parseAwsKeyUri']],
+  ['@csfle/kms-azure', ['createAzureKms', 'readVersionHeader']],
+  ['@csfle/kms-gcp', ['createGcpKms', 'crc32c']],
+  ['@csfle/kms-vault', ['createVaultKms', 'parseVaultKeyUri']],
 ];
 
 describe('package exports (built ESM)', () => {
