@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The local stack: bash scripts/stack.sh up|down|status|install [service...]
-# Services: kafka registry moto lowkey vault (see scripts/stack/<service>.sh).
+# Services: kafka registry moto vault (see scripts/stack/<service>.sh).
 # Default for up/down/status: kafka registry (what the demo needs); "all" for every service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ALL=(kafka registry moto lowkey vault)
+ALL=(kafka registry moto vault)
 cmd=${1:-status}; shift || true
 services=("$@")
 [ ${#services[@]} -eq 0 ] && services=(kafka registry)

@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const SERVICES = ['kafka', 'registry', 'moto', 'lowkey', 'vault'];
+const SERVICES = ['kafka', 'registry', 'moto', 'vault'];
 
 module.exports = async () => {
   const running = SERVICES.filter((s) => {

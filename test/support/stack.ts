@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
-export type StackService = 'kafka' | 'registry' | 'moto' | 'lowkey' | 'vault';
+export type StackService = 'kafka' | 'registry' | 'moto' | 'vault';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
