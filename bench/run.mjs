@@ -12,6 +12,7 @@
 import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const cf = require('@confluentinc/schemaregistry');
@@ -29,7 +30,7 @@ const SMOKE = args.includes('--smoke');
 const N = Number(opt('n', SMOKE ? 300 : 20000));
 const REPS = Number(opt('reps', SMOKE ? 1 : 5));
 const WARMUP = Number(opt('warmup', SMOKE ? 50 : 2000));
-const FORMATS = String(opt('formats', 'avro,json')).split(',');
+const FORMATS = String(opt('formats', 'avro,json,protobuf')).split(',');
 const MEMORY = Number(opt('memory', 0));
 const SECRET = 'mysecret';
 
@@ -96,6 +97,20 @@ const jsonSchema = JSON.stringify({
   },
   required: ['id', 'name', 'email', 'ssn'],
 });
+const protoSchema = `syntax = "proto3";
+package bench;
+import "confluent/meta.proto";
+message Customer {
+  int64 id = 1;
+  string name = 2;
+  string email = 3 [(confluent.field_meta).tags = "PII"];
+  string ssn = 4 [(confluent.field_meta).tags = "PII"];
+  string country = 5;
+  double amount = 6;
+  bool active = 7;
+  string note = 8;
+}
+`;
 const params = (kek, alg) => ({ 'encrypt.kek.name': kek, 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'k1', 'encrypt.dek.algorithm': alg });
 const fieldRule = (kek, alg) => ({ name: 'pii', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: params(kek, alg), onFailure: 'ERROR,ERROR' });
 const payloadRule = (kek, alg) => ({ name: 'payload', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT_PAYLOAD', params: params(kek, alg), onFailure: 'ERROR,ERROR' });
@@ -112,11 +127,30 @@ cf.FieldEncryptionExecutor.register();
 cf.EncryptionExecutor.register();
 const cfClient = cf.SchemaRegistryClient.newClient({ baseURLs: ['mock://'] });
 const cfConf = { useLatestVersion: true, ruleConfig: { secret: SECRET } };
+// Confluent's Protobuf serde works on @bufbuild/protobuf messages and reads schemas in the registry's
+// serialized form (a base64 FileDescriptorProto), so its side gets that form and message objects
+// made from the same records (converted outside the timed loop).
+const srDir = path.dirname(require.resolve('@confluentinc/schemaregistry'));
+const pb = require(require.resolve('@bufbuild/protobuf', { paths: [srDir] }));
+const wkt = require(require.resolve('@bufbuild/protobuf/wkt', { paths: [srDir] }));
+const metaPb = require(path.join(srDir, 'confluent/meta_pb.js'));
+const { toFileDescriptorProto } = await import('@csfle/protobuf');
+const protoFdp = toFileDescriptorProto(protoSchema, {}, 'bench.proto');
+const protoDesc = pb
+  .createFileRegistry(pb.fromBinary(wkt.FileDescriptorProtoSchema, protoFdp), (n) => (n === 'confluent/meta.proto' ? metaPb.file_confluent_meta : undefined))
+  .getMessage('bench.Customer');
 const cfSerde = {
   avro: () => [new cf.AvroSerializer(cfClient, cf.SerdeType.VALUE, cfConf), new cf.AvroDeserializer(cfClient, cf.SerdeType.VALUE, cfConf)],
   json: () => [new cf.JsonSerializer(cfClient, cf.SerdeType.VALUE, cfConf), new cf.JsonDeserializer(cfClient, cf.SerdeType.VALUE, cfConf)],
+  protobuf: () => {
+    const s = new cf.ProtobufSerializer(cfClient, cf.SerdeType.VALUE, cfConf);
+    s.registry.add(protoDesc);
+    return [s, new cf.ProtobufDeserializer(cfClient, cf.SerdeType.VALUE, cfConf)];
+  },
 };
-const schemaOf = { avro: { schemaType: 'AVRO', schema: avroSchema }, json: { schemaType: 'JSON', schema: jsonSchema } };
+const cfPrep = { protobuf: (r) => pb.create(protoDesc, { ...r, id: BigInt(r.id) }) };
+const schemaOf = { avro: { schemaType: 'AVRO', schema: avroSchema }, json: { schemaType: 'JSON', schema: jsonSchema }, protobuf: { schemaType: 'PROTOBUF', schema: protoSchema } };
+const cfSchemaOf = { ...schemaOf, protobuf: { schemaType: 'PROTOBUF', schema: Buffer.from(protoFdp).toString('base64') } };
 
 // ---- our side, with call counters -------------------------------------------------------------------
 function counted(obj, counter) {
@@ -145,6 +179,10 @@ async function ourSerde(format, env) {
     const m = await import('@csfle/json-schema');
     return m.createJsonSchemaSerde({ registry: env.registry, deks: env.deks, kms: env.kms, useLatestVersion: true });
   }
+  if (format === 'protobuf') {
+    const m = await import('@csfle/protobuf');
+    return m.createProtobufSerde({ registry: env.registry, deks: env.deks, kms: env.kms, useLatestVersion: true });
+  }
   throw new Error(`unknown format ${format}`);
 }
 
@@ -155,14 +193,14 @@ async function rate(fn, inputs) {
   for (let i = 0; i < inputs.length; i++) await fn(inputs[i]);
   return inputs.length / (Number(process.hrtime.bigint() - t) / 1e9);
 }
-async function measure(ser, de, topic) {
-  for (const r of warm) await de(topic, await ser(topic, structuredClone(r)));
+async function measure(ser, de, topic, prep = structuredClone) {
+  for (const r of warm) await de(topic, await ser(topic, prep(r)));
   // Confluent's serializer mutates its input: both sides get fresh copies, made outside the timing.
   const serRates = [];
   const deRates = [];
   let bufs;
   for (let rep = 0; rep < REPS; rep++) {
-    const inputs = records.map((r) => structuredClone(r));
+    const inputs = records.map((r) => prep(r));
     bufs = new Array(inputs.length);
     let i = 0;
     serRates.push(await rate(async (r) => (bufs[i++] = await ser(topic, r)), inputs));
@@ -257,11 +295,11 @@ for (const format of FORMATS) {
     const env = ourEnv();
     const info = { ...schemaOf[format], ...(v.ruleSet ? { ruleSet: v.ruleSet(`kek${variantNo}`) } : {}) };
     await env.registry.register(`${topic}-value`, info);
-    await cfClient.register(`${topic}-value`, info, false);
+    await cfClient.register(`${topic}-value`, { ...info, ...cfSchemaOf[format] }, false);
     const ours = await ourSerde(format, env);
     const [cs, cd] = cfSerde[format]();
     const o = await measure((t, r) => ours.serialize(t, r), (t, b) => ours.deserialize(t, b), topic);
-    const c = await measure((t, r) => cs.serialize(t, r), (t, b) => cd.deserialize(t, b), topic);
+    const c = await measure((t, r) => cs.serialize(t, r), (t, b) => cd.deserialize(t, b), topic, cfPrep[format]);
     const fl = v.floor === 'gcm';
     results.push({ format, variant: v.name, ours: o, confluent: c, calls: { registry: env.calls.registry.n, deks: env.calls.deks.n, kms: env.calls.kms.n } });
     rows.push([format, v.name, f(o.ser), f(c.ser), x(o.ser, c.ser), f(o.de), f(c.de), x(o.de, c.de), fl ? (o.ser / floor.ser).toFixed(2) : '', fl ? (o.de / floor.de).toFixed(2) : '', (1e6 / o.ser).toFixed(1), (1e6 / o.de).toFixed(1), o.bytes.toFixed(0)]);
