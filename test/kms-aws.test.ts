@@ -53,6 +53,27 @@ describe('aws-kms adapter specifics on moto', () => {
     expect(Buffer.from(await kms.unwrap(`aws-kms://${env().key1}`, wrapped, { props: creds(env().allowed) }))).toEqual(dek);
   });
 
+  it('role.arn (Confluent param): the role is assumed through STS and its temporary credentials used', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL_STS;
+    process.env.AWS_ENDPOINT_URL_STS = env().url; // the SDK's STS client takes its endpoint from here
+    try {
+      const dek = randomBytes(32);
+      // The assumer may do nothing but assume the role: without role.arn it is refused…
+      const direct = createAwsKms({ endpoint: env().url, retries: 0, params: creds(env().assumer) });
+      await expect(direct.wrap(`aws-kms://${env().key1}`, dek)).rejects.toMatchObject({ code: 'KMS_DENIED' });
+      // …with role.arn the role's temporary credentials do the work.
+      const kms = createAwsKms({ endpoint: env().url, params: { ...creds(env().assumer), 'role.arn': env().roleArn, 'role.session.name': 'csfle-test' } });
+      const wrapped = await kms.wrap(`aws-kms://${env().key1}`, dek);
+      expect(Buffer.from(await kms.unwrap(`aws-kms://${env().key1}`, wrapped))).toEqual(dek);
+      // The denied user cannot assume the role: refused, not retried forever.
+      const denied = createAwsKms({ endpoint: env().url, retries: 0, params: { ...creds(env().denied), 'role.arn': env().roleArn } });
+      await expect(denied.wrap(`aws-kms://${env().key1}`, dek)).rejects.toMatchObject({ code: 'KMS_DENIED' });
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_STS;
+      else process.env.AWS_ENDPOINT_URL_STS = saved;
+    }
+  });
+
   it('an Avro record encrypted under an aws-kms KEK round-trips through the serde (DEK wrapped in moto)', async () => {
     const registry = createInMemorySchemaRegistry();
     const deks = createInMemoryDekRegistry();

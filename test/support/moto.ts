@@ -11,6 +11,10 @@ export interface MotoKeys {
   readonly key1: string;
   readonly key2: string;
   readonly alias1: string;
+  /** A role with KMS Encrypt/Decrypt, assumable by `assumer`. */
+  readonly roleArn: string;
+  /** A user whose only permission is sts:AssumeRole. */
+  readonly assumer: { accessKeyId: string; secretAccessKey: string };
 }
 
 async function iam(url: string, params: Record<string, string>): Promise<string> {
@@ -48,9 +52,29 @@ export async function setupMoto(url: string, region = 'us-east-1'): Promise<Moto
     UserName: `csfle-allowed-${suffix}`,
     PolicyName: 'kms-envelope',
     // Least privilege for csfle: Encrypt (wrap) and Decrypt (unwrap); the rest is for test setup.
-    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:CreateKey', 'kms:CreateAlias', 'kms:DescribeKey'], Resource: '*' }] }),
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:CreateKey', 'kms:CreateAlias', 'kms:DescribeKey', 'sts:AssumeRole'], Resource: '*' }] }),
+  });
+  const roleXml = await iam(url, {
+    Action: 'CreateRole',
+    RoleName: `csfle-kek-user-${suffix}`,
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }] }),
+  });
+  const roleArn = /<Arn>(.*?)</.exec(roleXml)?.[1] as string;
+  await iam(url, {
+    Action: 'PutRolePolicy',
+    RoleName: `csfle-kek-user-${suffix}`,
+    PolicyName: 'kms-envelope',
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['kms:Encrypt', 'kms:Decrypt'], Resource: '*' }] }),
   });
   const allowed = accessKey(await iam(url, { Action: 'CreateAccessKey', UserName: `csfle-allowed-${suffix}` }));
+  await iam(url, { Action: 'CreateUser', UserName: `csfle-assumer-${suffix}` });
+  await iam(url, {
+    Action: 'PutUserPolicy',
+    UserName: `csfle-assumer-${suffix}`,
+    PolicyName: 'assume-only',
+    PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: '*' }] }),
+  });
+  const assumer = accessKey(await iam(url, { Action: 'CreateAccessKey', UserName: `csfle-assumer-${suffix}` }));
   await iam(url, { Action: 'CreateUser', UserName: `csfle-denied-${suffix}` });
   const denied = accessKey(await iam(url, { Action: 'CreateAccessKey', UserName: `csfle-denied-${suffix}` }));
   const kms = new KMSClient({ region, endpoint: url, credentials: allowed });
@@ -60,5 +84,5 @@ export async function setupMoto(url: string, region = 'us-east-1'): Promise<Moto
   const alias1 = key1.replace(/key\/.*$/, `alias/csfle-${suffix}`);
   kms.destroy();
   await motoAuth(url, true);
-  return { url, allowed, denied, key1, key2, alias1 };
+  return { url, allowed, denied, key1, key2, alias1, roleArn, assumer };
 }
