@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the conformance peers into .cache/ (git-ignored, reused): Confluent's Python client from
+# PyPI in a venv. Confluent's JS client comes with the workspace (test/package.json).
+# Prints KEY=VALUE lines for the harness.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+PY_VERSION=${CSFLE_PEER_PY_VERSION:-2.16.1}
+VENV="$ROOT/.cache/peer-py-$PY_VERSION"
+mkdir -p "$ROOT/.cache" "$ROOT/.run"
+exec 9>"$ROOT/.run/peer-py.lock"
+flock -w 600 9
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import confluent_kafka' 2>/dev/null; then
+  echo "[conformance] installing confluent-kafka[avro,json,protobuf,rules]==$PY_VERSION into $VENV (first run only)" >&2
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "confluent-kafka[avro,json,protobuf,rules]==$PY_VERSION" >&2
+fi
+echo "CSFLE_PEER_PYTHON=$VENV/bin/python"

@@ -1,0 +1,115 @@
+/**
+ * The conformance scenarios: one schema + rule set + values each, per format. Values are JSON with
+ * bytes as `{ "$bytes": base64 }`, so every peer (JS, Python) gets the same input.
+ */
+import type { Metadata, Rule, RuleSet } from '@csfle/core';
+
+export type Format = 'AVRO' | 'JSON';
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+
+export interface Scenario {
+  readonly id: string;
+  readonly title: string;
+  readonly formats: readonly Format[];
+  schema(format: Format): string;
+  ruleSet(kek: string): RuleSet;
+  readonly metadata?: Metadata;
+  readonly values: readonly JsonValue[];
+  /** Plaintexts that must not appear in any writer's bytes. */
+  readonly secrets: readonly string[];
+  /** The registry must generate DEKs (shared KEK). */
+  readonly sharedKek?: boolean;
+}
+
+const b = (s: string): JsonValue => ({ $bytes: Buffer.from(s, 'utf8').toString('base64') });
+
+const params = (kek: string, alg: string, extra: Record<string, string> = {}) => ({
+  'encrypt.kek.name': kek,
+  'encrypt.kms.type': 'local-kms',
+  'encrypt.kms.key.id': 'conformance',
+  'encrypt.dek.algorithm': alg,
+  ...extra,
+});
+const field = (kek: string, alg: string, extra: Record<string, string> = {}): Rule => ({
+  name: 'encrypt-pii', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: params(kek, alg, extra), onFailure: 'ERROR,ERROR',
+});
+const payload = (kek: string): Rule => ({
+  name: 'encrypt-payload', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT_PAYLOAD', params: params(kek, 'AES256_GCM'), onFailure: 'ERROR,ERROR',
+});
+
+// A flat customer: 2 tagged strings, 1 untagged.
+function flat(format: Format, tagged = true): string {
+  const tag = tagged ? { 'confluent:tags': ['PII'] } : {};
+  if (format === 'AVRO') {
+    return JSON.stringify({
+      type: 'record', name: 'Customer', namespace: 'conformance',
+      fields: [{ name: 'id', type: 'int' }, { name: 'name', type: 'string' }, { name: 'email', type: 'string', ...tag }, { name: 'ssn', type: 'string', ...tag }],
+    });
+  }
+  return JSON.stringify({
+    $schema: 'http://json-schema.org/draft-07/schema#', title: 'Customer', type: 'object',
+    properties: { id: { type: 'integer' }, name: { type: 'string' }, email: { type: 'string', ...tag }, ssn: { type: 'string', ...tag } },
+    required: ['id', 'name', 'email', 'ssn'],
+  });
+}
+const customers: JsonValue[] = [
+  { id: 1, name: 'Ada', email: 'ada@example.com', ssn: '123-45-6789' },
+  { id: 2, name: 'Grace', email: 'grace@example.com', ssn: '987-65-4321' },
+];
+const customerSecrets = ['ada@example.com', '123-45-6789', 'grace@example.com', '987-65-4321'];
+
+export const SCENARIOS: readonly Scenario[] = [
+  { id: 'aes128-gcm', title: 'AES128_GCM', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES128_GCM')] }), values: customers, secrets: customerSecrets },
+  { id: 'aes256-gcm', title: 'AES256_GCM', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }), values: customers, secrets: customerSecrets },
+  { id: 'aes256-siv', title: 'AES256_SIV (deterministic)', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_SIV')] }), values: customers, secrets: customerSecrets },
+  { id: 'payload', title: 'payload encryption', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ encodingRules: [payload(k)] }), values: customers, secrets: [...customerSecrets, 'Ada', 'Grace'] },
+  {
+    id: 'external-tags', title: 'external tags (metadata.tags)', formats: ['AVRO', 'JSON'],
+    schema: (f) => flat(f, false), metadata: { tags: { '**.email': ['PII'], '**.ssn': ['PII'] } },
+    ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }), values: customers, secrets: customerSecrets,
+  },
+  {
+    id: 'shared-kek', title: 'shared KEK (registry-generated DEK)', formats: ['AVRO', 'JSON'], schema: flat, sharedKek: true,
+    ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }), values: customers, secrets: customerSecrets,
+  },
+  {
+    id: 'unicode-empty', title: 'unicode and empty strings', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }),
+    values: [{ id: 3, name: 'Zoë', email: 'zoë.ünïcødé@exämple.com 🐈', ssn: '' }, { id: 4, name: '', email: '', ssn: 'ĳ-Ω-≈-漢字' }],
+    secrets: ['zoë.ünïcødé@exämple.com', 'ĳ-Ω-≈-漢字'],
+  },
+  {
+    id: 'nested', title: 'nested records', formats: ['AVRO', 'JSON'],
+    schema: (f) =>
+      f === 'AVRO'
+        ? JSON.stringify({
+            type: 'record', name: 'Order', namespace: 'conformance',
+            fields: [
+              { name: 'id', type: 'int' },
+              { name: 'customer', type: { type: 'record', name: 'Person', fields: [{ name: 'name', type: 'string' }, { name: 'email', type: 'string', 'confluent:tags': ['PII'] }] } },
+              { name: 'address', type: { type: 'record', name: 'Address', fields: [{ name: 'street', type: 'string', 'confluent:tags': ['PII'] }, { name: 'city', type: 'string' }] } },
+            ],
+          })
+        : JSON.stringify({
+            $schema: 'http://json-schema.org/draft-07/schema#', title: 'Order', type: 'object',
+            properties: {
+              id: { type: 'integer' },
+              customer: { type: 'object', properties: { name: { type: 'string' }, email: { type: 'string', 'confluent:tags': ['PII'] } } },
+              address: { type: 'object', properties: { street: { type: 'string', 'confluent:tags': ['PII'] }, city: { type: 'string' } } },
+            },
+          }),
+    ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }),
+    values: [{ id: 7, customer: { name: 'Alan', email: 'alan@example.com' }, address: { street: '1 Bletchley Park', city: 'Milton Keynes' } }],
+    secrets: ['alan@example.com', '1 Bletchley Park'],
+  },
+  {
+    id: 'bytes', title: 'bytes fields', formats: ['AVRO'],
+    schema: () =>
+      JSON.stringify({
+        type: 'record', name: 'Blob', namespace: 'conformance',
+        fields: [{ name: 'id', type: 'int' }, { name: 'photo', type: 'bytes', 'confluent:tags': ['PII'] }, { name: 'label', type: 'string' }],
+      }),
+    ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }),
+    values: [{ id: 8, photo: b('photo-bytes-secret'), label: 'visible' }, { id: 9, photo: b(''), label: '' }],
+    secrets: ['photo-bytes-secret'],
+  },
+];
