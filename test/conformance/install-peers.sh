@@ -15,3 +15,17 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import confluent_kafk
   "$VENV/bin/pip" install -q --disable-pip-version-check "confluent-kafka[avro,json,protobuf,rules]==$PY_VERSION" >&2
 fi
 echo "CSFLE_PEER_PYTHON=$VENV/bin/python"
+
+# Go: confluent-kafka-go/v2 (cgo; librdkafka is bundled in the module), built once into .cache/.
+GO_VERSION_TAG=$(sed -n 's#^require github.com/confluentinc/confluent-kafka-go/v2 \(v[^ ]*\).*#\1#p' "$ROOT/test/conformance/peers/go/go.mod")
+GO_BIN="$ROOT/.cache/gopeer-$GO_VERSION_TAG"
+if [ ! -x "$GO_BIN" ]; then
+  if command -v go >/dev/null 2>&1; then
+    echo "[conformance] building the Go peer (confluent-kafka-go/v2 $GO_VERSION_TAG) into $GO_BIN (first run only)" >&2
+    (cd "$ROOT/test/conformance/peers/go" && CGO_ENABLED=1 GOFLAGS=-mod=readonly go build -o "$GO_BIN" . >&2)
+  else
+    echo "[conformance] go not found: no Go peer" >&2
+  fi
+fi
+[ -x "$GO_BIN" ] && echo "CSFLE_PEER_GO=$GO_BIN"
+exit 0

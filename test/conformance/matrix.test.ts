@@ -15,7 +15,7 @@ import { createLocalKms } from '@csfle/core';
 import { createKmsDekGenerator, createRegistryClients } from '@csfle/registry';
 import { startRegistryServer, type RegistryServer } from '@csfle/registry/server';
 import knownDifferences from './known-differences.json';
-import { confluentJsPeer, oursPeer, pythonPeer, type Peer } from './peers';
+import { confluentJsPeer, goPeer, oursPeer, pythonPeer, type Peer } from './peers';
 import { SCENARIOS, type Format, type JsonValue } from './scenarios';
 import { writeVectors } from './vectors';
 
@@ -39,9 +39,12 @@ let python: string;
 beforeAll(async () => {
   const out = execFileSync('bash', [path.join(__dirname, 'install-peers.sh')], { encoding: 'utf8', timeout: 600_000 });
   python = /CSFLE_PEER_PYTHON=(.*)/.exec(out)?.[1] as string;
+  const go = /CSFLE_PEER_GO=(.*)/.exec(out)?.[1];
+  // No silent skip: CI has Go; a machine without it must say so explicitly.
+  if (!go && process.env.CSFLE_CONFORMANCE_ALLOW_NO_GO !== '1') throw new Error('the Go peer could not be built (set CSFLE_CONFORMANCE_ALLOW_NO_GO=1 to run without it)');
   // The registry generates DEKs for shared KEKs with the same local-kms secret the peers use.
   server = await startRegistryServer({ port: 0, ...createKmsDekGenerator(createLocalKms({ secret: SECRET })) });
-  peers = [oursPeer(server.url, SECRET), confluentJsPeer(server.url, SECRET), pythonPeer(python, server.url, SECRET)];
+  peers = [oursPeer(server.url, SECRET), confluentJsPeer(server.url, SECRET), pythonPeer(python, server.url, SECRET), ...(go ? [goPeer(go, server.url, SECRET)] : [])];
 }, 600_000);
 afterAll(async () => server?.close());
 
@@ -51,6 +54,13 @@ function knownReason(c: Omit<Cell, 'ok' | 'detail'>): string | undefined {
     (k) => m(k.format, c.format) && m(k.scenario, c.scenario) && m(k.writer, c.writer) && m(k.reader, c.reader),
   );
   return e?.reason;
+}
+
+/** JSON with object keys sorted: field order is not part of a value (Go's encoders sort keys). */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
 }
 
 const leaked = (bytes: Buffer, secrets: readonly string[]) => secrets.filter((s) => bytes.includes(Buffer.from(s, 'utf8')));
@@ -108,7 +118,7 @@ it('every writer × reader cell passes, except the known differences (each with 
       let ok = false;
       let detail = '';
       if (!r.ok) detail = `read failed: ${r.error}`;
-      else if (JSON.stringify(r.value) !== JSON.stringify(j.s.values as JsonValue[])) detail = `values differ: ${JSON.stringify(r.value).slice(0, 200)}`;
+      else if (canonical(r.value) !== canonical(j.s.values as JsonValue[])) detail = `values differ: ${JSON.stringify(r.value).slice(0, 200)}`;
       else ok = true;
       cells.push({ ...c, ok, detail, ...(known ? { known } : {}) });
     });

@@ -92,13 +92,22 @@ export function confluentJsPeer(url: string, secret: string): Peer {
 }
 
 export function pythonPeer(python: string, url: string, secret: string): Peer {
+  return subprocessPeer('confluent-python', python, [path.join(__dirname, 'peers/python/peer.py')], url, secret);
+}
+
+export function goPeer(binary: string, url: string, secret: string): Peer {
+  return subprocessPeer('confluent-go', binary, [], url, secret);
+}
+
+/** A peer program speaking the JSON job protocol on stdin/stdout (peers/python, peers/go). */
+function subprocessPeer(name: string, command: string, args: string[], url: string, secret: string): Peer {
   let version = 'unknown';
   type PyResult = { payloads?: string[]; values?: JsonValue[]; error?: { type: string; message: string } };
   // Asynchronous on purpose: the registry may live in this very process and must keep serving.
   function call(jobs: unknown[]): Promise<PyResult[]> {
     return new Promise((resolve, reject) => {
-      const child = execFile(python, [path.join(__dirname, 'peers/python/peer.py')], { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-        if (err) return reject(new Error(`python peer failed: ${err.message}\n${stderr.slice(-2000)}`));
+      const child = execFile(command, args, { encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+        if (err) return reject(new Error(`${name} peer failed: ${err.message}\n${stderr.slice(-2000)}`));
         const doc = JSON.parse(stdout) as { version: string; results: PyResult[] };
         version = doc.version;
         resolve(doc.results);
@@ -109,7 +118,7 @@ export function pythonPeer(python: string, url: string, secret: string): Peer {
   const outcome = <T>(r: PyResult, pick: () => T): Outcome<T> =>
     r.error ? { ok: false, error: `${r.error.type}: ${r.error.message}`.slice(0, 300) } : { ok: true, value: pick() };
   return {
-    name: 'confluent-python',
+    name,
     get version() {
       return version;
     },
