@@ -46,7 +46,6 @@ for (const k of known.entries) lines.push(`- ${k.format}/${k.scenario}: ${k.writ
 lines.push('');
 lines.push('## Not covered yet', '');
 lines.push('- **Protobuf** in the matrix: Confluent JS⇄csfle Protobuf interop is tested in `test/interop-protobuf.test.ts` (with its known gaps: nested messages and tagged repeated scalars, see docs/protobuf.md); Python and the matrix form are not.');
-lines.push('- **DEK rotation** (version ≥ 2) across peers: tested csfle⇄Confluent JS in `test/interop-avro.test.ts`; not yet in the matrix.');
 lines.push('');
 lines.push('Pre-serialized vectors from the JS, Python and Go peers are committed in `test/conformance/vectors/` (with the');
 lines.push("peer's version, the schema and rules, the KEK and wrapped DEKs) and read by csfle in every test run");

@@ -33,6 +33,7 @@ interface Cell {
 }
 
 let server: RegistryServer;
+let clockOffset = 0; // the registry's clock (DEK timestamps), moved back to make a DEK v1 look old
 let peers: Peer[];
 let python: string;
 
@@ -43,7 +44,7 @@ beforeAll(async () => {
   // No silent skip: CI has Go; a machine without it must say so explicitly.
   if (!go && process.env.CSFLE_CONFORMANCE_ALLOW_NO_GO !== '1') throw new Error('the Go peer could not be built (set CSFLE_CONFORMANCE_ALLOW_NO_GO=1 to run without it)');
   // The registry generates DEKs for shared KEKs with the same local-kms secret the peers use.
-  server = await startRegistryServer({ port: 0, ...createKmsDekGenerator(createLocalKms({ secret: SECRET })) });
+  server = await startRegistryServer({ port: 0, clock: () => Date.now() + clockOffset, ...createKmsDekGenerator(createLocalKms({ secret: SECRET })) });
   peers = [oursPeer(server.url, SECRET), confluentJsPeer(server.url, SECRET), pythonPeer(python, server.url, SECRET), ...(go ? [goPeer(go, server.url, SECRET)] : [])];
 }, 600_000);
 afterAll(async () => server?.close());
@@ -89,6 +90,14 @@ it('every writer × reader cell passes, except the known differences (each with 
     }
   }
 
+  // 1b) Rotation: a DEK v1 registered two days ago (by csfle, through the registry's clock), so each
+  // writer finds it expired (encrypt.dek.expiry.days = 1) and registers v2 itself.
+  const rotating = SCENARIOS.filter((s) => s.rotate).flatMap((s) => s.formats.flatMap((f) => peers.map((w) => ({ s, f, topic: written[key(f, s.id, w.name)]!.topic }))));
+  clockOffset = -2 * 86_400_000;
+  const pre = await oursPeer(server.url, SECRET).write(rotating.map((r) => ({ format: r.f, topic: r.topic, values: [r.s.values[0] as JsonValue] })));
+  clockOffset = 0;
+  expect(pre.every((r) => r.ok)).toBe(true);
+
   // 2) Each writer writes its topics (one batch per peer).
   for (const w of peers) {
     const jobs = SCENARIOS.flatMap((s) => s.formats.map((f) => ({ s, f, topic: written[key(f, s.id, w.name)]!.topic })));
@@ -122,6 +131,12 @@ it('every writer × reader cell passes, except the known differences (each with 
       else ok = true;
       cells.push({ ...c, ok, detail, ...(known ? { known } : {}) });
     });
+  }
+
+  // Every writer rotated: its subject has DEK v2, registered by that writer's own client.
+  for (const r of rotating) {
+    const versions = await server.deks.listDekVersions(`kek-${r.topic}`, `${r.topic}-value`, { algorithm: 'AES256_GCM' });
+    expect({ topic: r.topic, versions }).toEqual({ topic: r.topic, versions: [1, 2] });
   }
 
   mkdirSync(path.join(ROOT, '.run'), { recursive: true });

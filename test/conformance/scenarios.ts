@@ -19,6 +19,8 @@ export interface Scenario {
   readonly secrets: readonly string[];
   /** The registry must generate DEKs (shared KEK). */
   readonly sharedKek?: boolean;
+  /** A DEK v1 exists, older than `encrypt.dek.expiry.days`: every writer must rotate to v2. */
+  readonly rotate?: boolean;
 }
 
 const b = (s: string): JsonValue => ({ $bytes: Buffer.from(s, 'utf8').toString('base64') });
@@ -71,6 +73,10 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'shared-kek', title: 'shared KEK (registry-generated DEK)', formats: ['AVRO', 'JSON'], schema: flat, sharedKek: true,
     ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }), values: customers, secrets: customerSecrets,
+  },
+  {
+    id: 'rotation', title: 'DEK rotation (writers create v2)', formats: ['AVRO', 'JSON'], schema: flat, rotate: true,
+    ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM', { 'encrypt.dek.expiry.days': '1' })] }), values: customers, secrets: customerSecrets,
   },
   {
     id: 'unicode-empty', title: 'unicode and empty strings', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }),

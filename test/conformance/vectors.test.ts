@@ -17,7 +17,7 @@ const files = readdirSync(VECTOR_DIR).filter((f) => f.endsWith('.json')).sort();
 it('vectors exist for the three Confluent peers and every format', () => {
   const peersSeen = new Set(files.map((f) => f.split('-').slice(0, 2).join('-')));
   expect([...peersSeen].sort()).toEqual(['confluent-go', 'confluent-js', 'confluent-python']);
-  expect(files.length).toBeGreaterThanOrEqual(3 * 17);
+  expect(files.length).toBeGreaterThanOrEqual(3 * 19);
 });
 
 it('the vector check can fail: a wrong local-kms secret is refused with our typed error', async () => {
