@@ -17,7 +17,7 @@ fi
 echo "CSFLE_PEER_PYTHON=$VENV/bin/python"
 
 # Go: confluent-kafka-go/v2 (cgo; librdkafka is bundled in the module), built once into .cache/.
-GO_VERSION_TAG=$(sed -n 's#^require github.com/confluentinc/confluent-kafka-go/v2 \(v[^ ]*\).*#\1#p' "$ROOT/test/conformance/peers/go/go.mod")
+GO_VERSION_TAG=$(grep -Eo 'github.com/confluentinc/confluent-kafka-go/v2 v[^ ]+' "$ROOT/test/conformance/peers/go/go.mod" | head -n 1 | cut -d' ' -f2)
 GO_BIN="$ROOT/.cache/gopeer-$GO_VERSION_TAG"
 if [ ! -x "$GO_BIN" ]; then
   if command -v go >/dev/null 2>&1; then

@@ -10,11 +10,15 @@ import { createLocalKms } from '@csfle/core';
 import { createRegistryClients } from '@csfle/registry';
 import { createAvroSerde } from '@csfle/avro';
 import { createJsonSchemaSerde } from '@csfle/json-schema';
+import { createProtobufSerde } from '@csfle/protobuf';
 import type { Format, JsonValue } from './scenarios';
 
 export interface Job {
   readonly format: Format;
   readonly topic: string;
+  /** Protobuf: the schema as a base64 FileDescriptorProto, and the message's full name. */
+  readonly proto?: string;
+  readonly message?: string;
 }
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: string; code?: string };
 
@@ -58,7 +62,11 @@ export function oursPeer(url: string, secret: string): Peer {
   const { schemas, deks } = createRegistryClients({ url, latestTtlMs: 0 });
   const kms = [createLocalKms({ secret })];
   const serde = (f: Format) =>
-    f === 'AVRO' ? createAvroSerde({ registry: schemas, deks, kms, useLatestVersion: true }) : createJsonSchemaSerde({ registry: schemas, deks, kms, useLatestVersion: true });
+    f === 'AVRO'
+      ? createAvroSerde({ registry: schemas, deks, kms, useLatestVersion: true })
+      : f === 'JSON'
+        ? createJsonSchemaSerde({ registry: schemas, deks, kms, useLatestVersion: true })
+        : createProtobufSerde({ registry: schemas, deks, kms, useLatestVersion: true });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = (JSON.parse(readFileSync(path.join(__dirname, '../../packages/core/package.json'), 'utf8')) as { version: string }).version;
   return {
@@ -79,15 +87,40 @@ export function confluentJsPeer(url: string, secret: string): Peer {
   // second instance with another secret would share the first one's key: see the negative test.
   const client = sr.SchemaRegistryClient.newClient({ baseURLs: [url], cacheCapacity: 1000 });
   const conf = { useLatestVersion: true, autoRegisterSchemas: false, ruleConfig: { secret } };
-  const ser = (f: Format) => (f === 'AVRO' ? new sr.AvroSerializer(client, sr.SerdeType.VALUE, conf) : new sr.JsonSerializer(client, sr.SerdeType.VALUE, conf));
-  const de = (f: Format) => (f === 'AVRO' ? new sr.AvroDeserializer(client, sr.SerdeType.VALUE, conf) : new sr.JsonDeserializer(client, sr.SerdeType.VALUE, conf));
+  // Protobuf: Confluent's serde works on @bufbuild/protobuf messages built from the job's descriptor.
+  const srDir = path.dirname(require.resolve('@confluentinc/schemaregistry'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pb = require(require.resolve('@bufbuild/protobuf', { paths: [srDir] }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wkt = require(require.resolve('@bufbuild/protobuf/wkt', { paths: [srDir] }));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const metaPb = require(path.join(srDir, 'confluent/meta_pb.js'));
+  const descOf = (j: Job) =>
+    pb
+      .createFileRegistry(pb.fromBinary(wkt.FileDescriptorProtoSchema, Buffer.from(j.proto as string, 'base64')), (n: string) => (n === 'confluent/meta.proto' ? metaPb.file_confluent_meta : undefined))
+      .getMessage(j.message as string);
+  const ser = (j: Job) => {
+    if (j.format === 'AVRO') return new sr.AvroSerializer(client, sr.SerdeType.VALUE, conf);
+    if (j.format === 'JSON') return new sr.JsonSerializer(client, sr.SerdeType.VALUE, conf);
+    const s = new sr.ProtobufSerializer(client, sr.SerdeType.VALUE, conf);
+    const desc = descOf(j);
+    s.registry.add(desc);
+    return { serialize: (topic: string, v: unknown) => s.serialize(topic, pb.fromJson(desc, v)) };
+  };
+  const de = (j: Job) => {
+    if (j.format === 'AVRO') return new sr.AvroDeserializer(client, sr.SerdeType.VALUE, conf);
+    if (j.format === 'JSON') return new sr.JsonDeserializer(client, sr.SerdeType.VALUE, conf);
+    const d = new sr.ProtobufDeserializer(client, sr.SerdeType.VALUE, conf);
+    const desc = descOf(j);
+    return { deserialize: async (topic: string, b: Buffer) => pb.toJson(desc, await d.deserialize(topic, b), { alwaysEmitImplicit: true }) };
+  };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const version = require('@confluentinc/schemaregistry/package.json').version as string;
   return {
     name: 'confluent-js',
     version,
-    write: (jobs) => Promise.all(jobs.map((j) => settle(async () => { const s = ser(j.format); const out: Buffer[] = []; for (const v of j.values) out.push(await s.serialize(j.topic, toJs(v))); return out; }))),
-    read: (jobs) => Promise.all(jobs.map((j) => settle(async () => { const d = de(j.format); const out: JsonValue[] = []; for (const p of j.payloads) out.push(toJson(await d.deserialize(j.topic, p))); return out; }))),
+    write: (jobs) => Promise.all(jobs.map((j) => settle(async () => { const s = ser(j); const out: Buffer[] = []; for (const v of j.values) out.push(await s.serialize(j.topic, j.format === 'PROTOBUF' ? v : toJs(v))); return out; }))),
+    read: (jobs) => Promise.all(jobs.map((j) => settle(async () => { const d = de(j); const out: JsonValue[] = []; for (const p of j.payloads) out.push(toJson(await d.deserialize(j.topic, p))); return out; }))),
   };
 }
 
@@ -123,11 +156,11 @@ function subprocessPeer(name: string, command: string, args: string[], url: stri
       return version;
     },
     async write(jobs) {
-      const rs = await call(jobs.map((j) => ({ op: 'write', format: j.format, topic: j.topic, values: j.values })));
+      const rs = await call(jobs.map((j) => ({ op: 'write', format: j.format, topic: j.topic, values: j.values, proto: j.proto, message: j.message })));
       return rs.map((r) => outcome(r, () => (r.payloads ?? []).map((p) => Buffer.from(p, 'base64'))));
     },
     async read(jobs) {
-      const rs = await call(jobs.map((j) => ({ op: 'read', format: j.format, topic: j.topic, payloads: j.payloads.map((p) => p.toString('base64')) })));
+      const rs = await call(jobs.map((j) => ({ op: 'read', format: j.format, topic: j.topic, payloads: j.payloads.map((p) => p.toString('base64')), proto: j.proto, message: j.message })));
       return rs.map((r) => outcome(r, () => r.values ?? []));
     },
   };

@@ -4,14 +4,17 @@
  */
 import type { Metadata, Rule, RuleSet } from '@csfle/core';
 
-export type Format = 'AVRO' | 'JSON';
+export type Format = 'AVRO' | 'JSON' | 'PROTOBUF';
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 
 export interface Scenario {
   readonly id: string;
   readonly title: string;
   readonly formats: readonly Format[];
-  schema(format: Format): string;
+  /** The schema text; `ns` makes Protobuf package names unique per subject (peers share descriptor pools). */
+  schema(format: Format, ns: string): string;
+  /** Protobuf: the message type values are written as (full name without the package). */
+  readonly message?: string;
   ruleSet(kek: string): RuleSet;
   readonly metadata?: Metadata;
   readonly values: readonly JsonValue[];
@@ -24,6 +27,8 @@ export interface Scenario {
 }
 
 const b = (s: string): JsonValue => ({ $bytes: Buffer.from(s, 'utf8').toString('base64') });
+
+const ALL: readonly Format[] = ['AVRO', 'JSON', 'PROTOBUF'];
 
 const params = (kek: string, alg: string, extra: Record<string, string> = {}) => ({
   'encrypt.kek.name': kek,
@@ -40,8 +45,12 @@ const payload = (kek: string): Rule => ({
 });
 
 // A flat customer: 2 tagged strings, 1 untagged.
-function flat(format: Format, tagged = true): string {
+function flat(format: Format, ns: string, tagged = true): string {
   const tag = tagged ? { 'confluent:tags': ['PII'] } : {};
+  if (format === 'PROTOBUF') {
+    const t = tagged ? ' [(confluent.field_meta).tags = "PII"]' : '';
+    return `syntax = "proto3";\npackage ${ns};\nimport "confluent/meta.proto";\nmessage Customer {\n  int32 id = 1;\n  string name = 2;\n  string email = 3${t};\n  string ssn = 4${t};\n}\n`;
+  }
   if (format === 'AVRO') {
     return JSON.stringify({
       type: 'record', name: 'Customer', namespace: 'conformance',
@@ -61,32 +70,34 @@ const customers: JsonValue[] = [
 const customerSecrets = ['ada@example.com', '123-45-6789', 'grace@example.com', '987-65-4321'];
 
 export const SCENARIOS: readonly Scenario[] = [
-  { id: 'aes128-gcm', title: 'AES128_GCM', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES128_GCM')] }), values: customers, secrets: customerSecrets },
-  { id: 'aes256-gcm', title: 'AES256_GCM', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }), values: customers, secrets: customerSecrets },
-  { id: 'aes256-siv', title: 'AES256_SIV (deterministic)', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_SIV')] }), values: customers, secrets: customerSecrets },
-  { id: 'payload', title: 'payload encryption', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ encodingRules: [payload(k)] }), values: customers, secrets: [...customerSecrets, 'Ada', 'Grace'] },
+  { id: 'aes128-gcm', message: 'Customer', title: 'AES128_GCM', formats: ALL, schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES128_GCM')] }), values: customers, secrets: customerSecrets },
+  { id: 'aes256-gcm', message: 'Customer', title: 'AES256_GCM', formats: ALL, schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }), values: customers, secrets: customerSecrets },
+  { id: 'aes256-siv', message: 'Customer', title: 'AES256_SIV (deterministic)', formats: ALL, schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_SIV')] }), values: customers, secrets: customerSecrets },
+  { id: 'payload', message: 'Customer', title: 'payload encryption', formats: ALL, schema: flat, ruleSet: (k) => ({ encodingRules: [payload(k)] }), values: customers, secrets: [...customerSecrets, 'Ada', 'Grace'] },
   {
-    id: 'external-tags', title: 'external tags (metadata.tags)', formats: ['AVRO', 'JSON'],
-    schema: (f) => flat(f, false), metadata: { tags: { '**.email': ['PII'], '**.ssn': ['PII'] } },
+    id: 'external-tags', title: 'external tags (metadata.tags)', formats: ALL, message: 'Customer',
+    schema: (f, ns) => flat(f, ns, false), metadata: { tags: { '**.email': ['PII'], '**.ssn': ['PII'] } },
     ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }), values: customers, secrets: customerSecrets,
   },
   {
-    id: 'shared-kek', title: 'shared KEK (registry-generated DEK)', formats: ['AVRO', 'JSON'], schema: flat, sharedKek: true,
+    id: 'shared-kek', title: 'shared KEK (registry-generated DEK)', formats: ALL, message: 'Customer', schema: flat, sharedKek: true,
     ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }), values: customers, secrets: customerSecrets,
   },
   {
-    id: 'rotation', title: 'DEK rotation (writers create v2)', formats: ['AVRO', 'JSON'], schema: flat, rotate: true,
+    id: 'rotation', title: 'DEK rotation (writers create v2)', formats: ALL, message: 'Customer', schema: flat, rotate: true,
     ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM', { 'encrypt.dek.expiry.days': '1' })] }), values: customers, secrets: customerSecrets,
   },
   {
-    id: 'unicode-empty', title: 'unicode and empty strings', formats: ['AVRO', 'JSON'], schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }),
+    id: 'unicode-empty', title: 'unicode and empty strings', formats: ALL, message: 'Customer', schema: flat, ruleSet: (k) => ({ domainRules: [field(k, 'AES256_GCM')] }),
     values: [{ id: 3, name: 'Zoë', email: 'zoë.ünïcødé@exämple.com 🐈', ssn: '' }, { id: 4, name: '', email: '', ssn: 'ĳ-Ω-≈-漢字' }],
     secrets: ['zoë.ünïcødé@exämple.com', 'ĳ-Ω-≈-漢字'],
   },
   {
-    id: 'nested', title: 'nested records', formats: ['AVRO', 'JSON'],
-    schema: (f) =>
-      f === 'AVRO'
+    id: 'nested', title: 'nested records / messages', formats: ALL, message: 'Order',
+    schema: (f, ns) =>
+      f === 'PROTOBUF'
+        ? `syntax = "proto3";\npackage ${ns};\nimport "confluent/meta.proto";\nmessage Order {\n  int32 id = 1;\n  Person customer = 2;\n  Address address = 3;\n}\nmessage Person {\n  string name = 1;\n  string email = 2 [(confluent.field_meta).tags = "PII"];\n}\nmessage Address {\n  string street = 1 [(confluent.field_meta).tags = "PII"];\n  string city = 2;\n}\n`
+        : f === 'AVRO'
         ? JSON.stringify({
             type: 'record', name: 'Order', namespace: 'conformance',
             fields: [

@@ -9,6 +9,7 @@ import { createLocalKms } from '@csfle/core';
 import { createInMemoryDekRegistry, createInMemorySchemaRegistry } from '@csfle/registry';
 import { createAvroDeserializer } from '@csfle/avro';
 import { createJsonSchemaDeserializer } from '@csfle/json-schema';
+import { createProtobufDeserializer } from '@csfle/protobuf';
 import { toJson } from './peers';
 import { VECTOR_DIR, type VectorFile } from './vectors';
 
@@ -43,7 +44,7 @@ describe.each(files)('%s', (file) => {
     await deks.createKek(v.kek);
     for (const d of v.deks) await deks.createDek(v.kek.name, { subject: v.subject, version: d.version, algorithm: d.algorithm, encryptedKeyMaterial: d.encryptedKeyMaterial });
     const opts = { registry, deks, kms: [createLocalKms({ secret: v.secret })] };
-    const de = v.format === 'AVRO' ? createAvroDeserializer(opts) : createJsonSchemaDeserializer(opts);
+    const de = v.format === 'AVRO' ? createAvroDeserializer(opts) : v.format === 'JSON' ? createJsonSchemaDeserializer(opts) : createProtobufDeserializer(opts);
     const topic = v.subject.replace(/-value$/, '');
     const got = [];
     for (const p of v.payloads) {

@@ -52,7 +52,21 @@ export interface RegistryServerOptions {
   readonly legacyDekCreate?: boolean;
   /** Largest accepted request body in bytes. Default 4 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Renders a schema in another format when a client asks for one (`?format=` on schema reads),
+   * e.g. Protobuf `serialized` (a base64 FileDescriptorProto), which Confluent's clients request.
+   * The registry stays format-agnostic: the caller supplies the converter (`@csfle/protobuf`'s
+   * `toFileDescriptorProto`). Return `undefined` to serve the schema as stored.
+   */
+  readonly formatSchema?: SchemaFormatter;
 }
+
+/** See {@link RegistryServerOptions.formatSchema}. */
+export type SchemaFormatter = (
+  schema: RegisteredSchema,
+  format: string,
+  lookupReference: (subject: string, version: number) => Promise<RegisteredSchema>,
+) => string | undefined | Promise<string | undefined>;
 
 /** One served request, for tests. */
 export interface ServedRequest {
@@ -156,7 +170,7 @@ function registerResponse(s: RegisteredSchema): Record<string, unknown> {
   return rest;
 }
 
-function defineRoutes(schemas: InMemorySchemaRegistry, deks: InMemoryDekRegistry, legacyDekCreate: boolean): Route[] {
+function defineRoutes(schemas: InMemorySchemaRegistry, deks: InMemoryDekRegistry, legacyDekCreate: boolean, formatSchema?: SchemaFormatter): Route[] {
   const routes: Route[] = [];
   const route = (path: string, handlers: Partial<Record<Method, Handler>>): void => {
     routes.push({ segments: path.split('/').filter((s) => s !== ''), handlers });
@@ -180,6 +194,14 @@ function defineRoutes(schemas: InMemorySchemaRegistry, deks: InMemoryDekRegistry
       request.encryptedKeyMaterial = body.encryptedKeyMaterial as string;
     }
     return ok(await deks.createDek(kek, request));
+  }
+
+  /** Applies `?format=` through the caller's formatter, if any. */
+  async function formatted(s: RegisteredSchema, query: URLSearchParams): Promise<RegisteredSchema> {
+    const format = query.get('format');
+    if (!format || !formatSchema) return s;
+    const out = await formatSchema(s, format, (subject, version) => schemas.getByVersion(subject, version));
+    return out === undefined ? s : { ...s, schema: out };
   }
 
   // ---- Schema Registry -------------------------------------------------------------------
@@ -214,9 +236,12 @@ function defineRoutes(schemas: InMemorySchemaRegistry, deks: InMemoryDekRegistry
   route('/subjects/:subject/versions/:version', {
     GET: async ({ params, query }) =>
       ok(
-        await schemas.getByVersion(params.subject as string, versionParam(params.version as string), {
-          deleted: flag(query, 'deleted'),
-        }),
+        await formatted(
+          await schemas.getByVersion(params.subject as string, versionParam(params.version as string), {
+            deleted: flag(query, 'deleted'),
+          }),
+          query,
+        ),
       ),
     DELETE: async ({ params, query }) =>
       ok(
@@ -242,11 +267,11 @@ function defineRoutes(schemas: InMemorySchemaRegistry, deks: InMemoryDekRegistry
       keys.forEach((k, i) => {
         metadata[k] = values[i] as string;
       });
-      return ok(await schemas.getLatestWithMetadata(params.subject as string, metadata, { deleted: flag(query, 'deleted') }));
+      return ok(await formatted(await schemas.getLatestWithMetadata(params.subject as string, metadata, { deleted: flag(query, 'deleted') }), query));
     },
   });
   route('/schemas/ids/:id', {
-    GET: async ({ params }) => ok(schemaString(await schemas.getById(idParam(params.id as string)))),
+    GET: async ({ params, query }) => ok(schemaString(await formatted(await schemas.getById(idParam(params.id as string)), query))),
   });
   route('/schemas/ids/:id/schema', {
     GET: async ({ params }) => ({ status: 200, body: (await schemas.getById(idParam(params.id as string))).schema, raw: true }),
@@ -483,7 +508,7 @@ export async function startRegistryServer(options: RegistryServerOptions = {}): 
     ...(options.unwrapDek === undefined ? {} : { unwrapDek: options.unwrapDek }),
   };
   const deks = options.dekRegistry ?? createInMemoryDekRegistry(dekOptions);
-  const routes = defineRoutes(schemas, deks, options.legacyDekCreate === true);
+  const routes = defineRoutes(schemas, deks, options.legacyDekCreate === true, options.formatSchema);
   const requests: ServedRequest[] = [];
   let failures: { remaining: number; status: number } = { remaining: 0, status: 503 };
 

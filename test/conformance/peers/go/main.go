@@ -18,9 +18,22 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde"
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde/avrov2"
 	"github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde/jsonschema"
+	pbserde "github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/serde/protobuf"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/dynamicpb"
+
+	// registers confluent/meta.proto in the global registry, for the schemas that import it
+	_ "github.com/confluentinc/confluent-kafka-go/v2/schemaregistry/confluent"
 )
 
 type job struct {
+	Proto    string        `json:"proto"`
+	Message  string        `json:"message"`
 	Op       string        `json:"op"`
 	Format   string        `json:"format"`
 	Topic    string        `json:"topic"`
@@ -92,6 +105,83 @@ func toJSON(v interface{}) interface{} {
 	return v
 }
 
+// messageType builds the job's message type from the FileDescriptorProto the harness sends.
+func messageType(j job) (protoreflect.MessageDescriptor, error) {
+	raw, err := base64.StdEncoding.DecodeString(j.Proto)
+	if err != nil {
+		return nil, err
+	}
+	fdp := &descriptorpb.FileDescriptorProto{}
+	if err := proto.Unmarshal(raw, fdp); err != nil {
+		return nil, err
+	}
+	fd, err := protodesc.NewFile(fdp, protoregistry.GlobalFiles)
+	if err != nil {
+		return nil, err
+	}
+	d, err := (&protoregistry.Files{}).FindDescriptorByName(protoreflect.FullName(j.Message))
+	if err == nil {
+		if md, ok := d.(protoreflect.MessageDescriptor); ok {
+			return md, nil
+		}
+	}
+	name := protoreflect.FullName(j.Message).Name()
+	md := fd.Messages().ByName(name)
+	if md == nil {
+		return nil, fmt.Errorf("message %s not in the descriptor", j.Message)
+	}
+	return md, nil
+}
+
+func runProtobuf(client schemaregistry.Client, rule map[string]string, j job) (res result, err error) {
+	md, err := messageType(j)
+	if err != nil {
+		return res, err
+	}
+	if j.Op == "write" {
+		c := pbserde.NewSerializerConfig()
+		c.AutoRegisterSchemas, c.UseLatestVersion, c.RuleConfig = false, true, rule
+		ser, err := pbserde.NewSerializer(client, serde.ValueSerde, c)
+		if err != nil {
+			return res, err
+		}
+		for _, v := range j.Values {
+			raw, _ := json.Marshal(v)
+			msg := dynamicpb.NewMessage(md)
+			if err := protojson.Unmarshal(raw, msg); err != nil {
+				return res, err
+			}
+			b, err := ser.Serialize(j.Topic, msg)
+			if err != nil {
+				return res, err
+			}
+			res.Payloads = append(res.Payloads, base64.StdEncoding.EncodeToString(b))
+		}
+		return res, nil
+	}
+	c := pbserde.NewDeserializerConfig()
+	c.RuleConfig = rule
+	de, err := pbserde.NewDeserializer(client, serde.ValueSerde, c)
+	if err != nil {
+		return res, err
+	}
+	for _, p := range j.Payloads {
+		b, _ := base64.StdEncoding.DecodeString(p)
+		msg := dynamicpb.NewMessage(md)
+		if err := de.DeserializeInto(j.Topic, b, msg); err != nil {
+			return res, err
+		}
+		raw, err := protojson.MarshalOptions{EmitUnpopulated: true}.Marshal(msg)
+		if err != nil {
+			return res, err
+		}
+		var v interface{}
+		_ = json.Unmarshal(raw, &v)
+		res.Values = append(res.Values, v)
+	}
+	return res, nil
+}
+
 func run(client schemaregistry.Client, secret string, j job) (res result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -99,6 +189,9 @@ func run(client schemaregistry.Client, secret string, j job) (res result, err er
 		}
 	}()
 	rule := map[string]string{"secret": secret}
+	if j.Format == "PROTOBUF" {
+		return runProtobuf(client, rule, j)
+	}
 	if j.Op == "write" {
 		var ser interface {
 			Serialize(string, interface{}) ([]byte, error)

@@ -47,6 +47,8 @@ def to_json(v):
 
 
 def proto_class(job):
+    """The job's message class, from the FileDescriptorProto the harness sends (its package is
+    unique per subject, so it never clashes in the default pool)."""
     from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
     from confluent_kafka.schema_registry.confluent import meta_pb2  # noqa: F401 (registers confluent/meta.proto)
     pool = descriptor_pool.Default()
@@ -56,6 +58,11 @@ def proto_class(job):
     except KeyError:
         pool.Add(fdp)
     return message_factory.GetMessageClass(pool.FindMessageTypeByName(job["message"]))
+
+
+def proto_to_json(msg):
+    from google.protobuf import json_format
+    return json_format.MessageToDict(msg, always_print_fields_with_no_presence=True)
 
 
 def run(client, secret, job):
@@ -88,11 +95,10 @@ def run(client, secret, job):
             de = JSONDeserializer(None, schema_registry_client=client, rule_conf=rule_conf)
             return {"values": [to_json(de(p, ctx)) for p in payloads]}
         if fmt == "PROTOBUF":
-            from google.protobuf import json_format
             from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
             cls = proto_class(job)
             de = ProtobufDeserializer(cls, conf={"use.deprecated.format": False}, schema_registry_client=client, rule_conf=rule_conf)
-            return {"values": [json_format.MessageToDict(de(p, ctx), preserving_proto_field_name=False) for p in payloads]}
+            return {"values": [proto_to_json(de(p, ctx)) for p in payloads]}
     raise ValueError("unknown job " + json.dumps({"op": job["op"], "format": fmt}))
 
 
