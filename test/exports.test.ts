@@ -21,6 +21,7 @@ const cases: Array<[pkg: string, names: string[]]> = [
   ['@csfle/kms-azure', ['createAzureKms', 'readVersionHeader']],
   ['@csfle/kms-gcp', ['createGcpKms', 'crc32c']],
   ['@csfle/kms-vault', ['createVaultKms', 'parseVaultKeyUri']],
+  ['@csfle/cli', ['main', 'kekTest', 'rulesApply', 'shred', 'doctor', 'ExitCodes']],
 ];
 
 describe('package exports (built ESM)', () => {

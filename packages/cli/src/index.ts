@@ -1,0 +1,7 @@
+/**
+ * @csfle/cli — the `csfle` command and the library functions behind it (scriptable from code).
+ */
+export * from './commands.js';
+export { resolveConfig, describeConfig, type CliConfig } from './config.js';
+export { createCliContext, type CliContext } from './context.js';
+export { main, terminalIo, ExitCodes, type Io } from './main.js';

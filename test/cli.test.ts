@@ -1,0 +1,179 @@
+/**
+ * The `csfle` CLI against the real registry server (scripts/stack/registry.sh) with the local KMS
+ * and the OpenBao transit server (scripts/stack/vault.sh): every command through `main()` (the
+ * binary's code path), plus the built binary once. Shred is shown end to end: records readable
+ * before, unreadable after, another subject untouched.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { createLocalKms } from '@csfle/core';
+import { createRegistryClients } from '@csfle/registry';
+import { createAvroDeserializer, createAvroSerializer } from '@csfle/avro';
+import { ExitCodes, main } from '@csfle/cli';
+import { AVRO_CUSTOMER, customer } from './support/customer-schemas';
+import { ensureService, SERVICE_START_TIMEOUT_MS } from './support/stack';
+import { setupVault, type VaultSetup } from './support/vault';
+
+const SECRET = 'cli-test-secret';
+let env: NodeJS.ProcessEnv;
+let url: string;
+let vault: VaultSetup;
+const run = Date.now().toString(36);
+
+beforeAll(async () => {
+  url = ensureService('registry').CSFLE_REGISTRY_URL as string;
+  const v = ensureService('vault');
+  vault = await setupVault(v.CSFLE_VAULT_URL as string, v.CSFLE_VAULT_TOKEN as string);
+  env = { CSFLE_REGISTRY_URL: url, CSFLE_LOCAL_SECRET: SECRET, VAULT_TOKEN: vault.token, HOME: '/nonexistent-csfle-home' };
+}, SERVICE_START_TIMEOUT_MS);
+
+async function csfle(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l) }, { env });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+it('kek create / get / list / update / test / delete / undelete, with JSON output and exit codes', async () => {
+  const kek = `cli-kek-${run}`;
+  expect((await csfle('kek', 'create', kek, '--kms-type', 'local-kms', '--kms-key-id', 'k1', '--doc', 'test KEK')).code).toBe(ExitCodes.OK);
+  const got = await csfle('kek', 'get', kek, '--json');
+  expect(JSON.parse(got.out)).toMatchObject({ name: kek, kmsType: 'local-kms', kmsKeyId: 'k1', shared: false, doc: 'test KEK' });
+  expect((await csfle('kek', 'list')).out).toContain(kek);
+  expect((await csfle('kek', 'update', kek, '--shared')).code).toBe(ExitCodes.OK);
+  expect(JSON.parse((await csfle('kek', 'get', kek, '--json')).out).shared).toBe(true);
+  const test = await csfle('kek', 'test', kek, '--json');
+  expect(test.code).toBe(ExitCodes.OK);
+  expect(JSON.parse(test.out)).toEqual([expect.objectContaining({ ok: true, keyUri: 'local-kms://k1' })]);
+  expect((await csfle('kek', 'delete', kek)).code).toBe(ExitCodes.OK);
+  expect((await csfle('kek', 'get', kek, '--json')).out).toContain('"deleted": true');
+  expect((await csfle('kek', 'undelete', kek)).code).toBe(ExitCodes.OK);
+  expect((await csfle('kek', 'get', 'no-such-kek')).code).toBe(ExitCodes.NOT_FOUND);
+  expect((await csfle('kek', 'create')).code).toBe(ExitCodes.USAGE);
+});
+
+it('kek test against a real KMS (OpenBao transit): ok with the token, denied (exit 6) without', async () => {
+  const kek = `cli-vault-kek-${run}`;
+  await csfle('kek', 'create', kek, '--kms-type', 'hcvault', '--kms-key-id', `${vault.url}/transit/keys/${vault.keys.k1}`);
+  // The KMS adapters read their usual environment (VAULT_TOKEN here), as the binary would.
+  const savedToken = process.env.VAULT_TOKEN;
+  process.env.VAULT_TOKEN = vault.token;
+  try {
+    expect((await csfle('kek', 'test', kek)).code).toBe(ExitCodes.OK);
+  } finally {
+    process.env.VAULT_TOKEN = savedToken;
+  }
+  const saved = env;
+  process.env.VAULT_TOKEN = vault.deniedToken;
+  try {
+    const r = await csfle('kek', 'test', kek, '--json');
+    expect(r.code).toBe(ExitCodes.CHECKS_FAILED);
+    expect(JSON.parse(r.out)[0]).toMatchObject({ ok: false, code: 'KMS_DENIED' });
+    expect(r.out + r.err).not.toContain(vault.deniedToken);
+  } finally {
+    env = saved;
+    if (savedToken === undefined) delete process.env.VAULT_TOKEN;
+    else process.env.VAULT_TOKEN = savedToken;
+  }
+});
+
+it('dek create / rotate / list / get / delete / undelete; no key material is ever printed', async () => {
+  const kek = `cli-dek-kek-${run}`;
+  await csfle('kek', 'create', kek, '--kms-type', 'local-kms', '--kms-key-id', 'k1');
+  const subject = `cli-dek-${run}-value`;
+  expect((await csfle('dek', 'create', '--kek', kek, '--subject', subject)).out).toContain('v1');
+  expect((await csfle('dek', 'create', '--kek', kek, '--subject', subject)).code).toBe(ExitCodes.USAGE); // exists: rotate instead
+  expect((await csfle('dek', 'rotate', '--kek', kek, '--subject', subject)).out).toContain('v2');
+  const list = await csfle('dek', 'list', '--kek', kek, '--json');
+  expect(JSON.parse(list.out).map((d: { version: number }) => d.version)).toEqual([1, 2]);
+  expect(list.out).not.toMatch(/keyMaterial|encryptedKeyMaterial/);
+  const one = JSON.parse((await csfle('dek', 'get', '--kek', kek, '--subject', subject, '--version', '2', '--json')).out);
+  expect(one).toMatchObject({ version: 2, algorithm: 'AES256_GCM', wrappedBytes: expect.any(Number) });
+  // The DEK the CLI registered is usable by a serializer (wrapped under the same local KMS secret).
+  const { deks } = createRegistryClients({ url });
+  const d = await deks.getDek(kek, subject, 2, 'AES256_GCM');
+  expect(Buffer.from(await createLocalKms({ secret: SECRET }).unwrap('local-kms://k1', Buffer.from(d?.encryptedKeyMaterial ?? '', 'base64'))).length).toBeGreaterThan(32);
+  expect((await csfle('dek', 'delete', '--kek', kek, '--subject', subject, '--version', '1')).code).toBe(ExitCodes.OK);
+  expect((await csfle('dek', 'undelete', '--kek', kek, '--subject', subject, '--version', '1')).code).toBe(ExitCodes.OK);
+});
+
+it('rules apply (dry run shows the diff and registers nothing), apply, show, tag fields via metadata, remove', async () => {
+  const subject = `cli-rules-${run}-value`;
+  const { schemas } = createRegistryClients({ url, latestTtlMs: 0 });
+  const v1 = await schemas.register(subject, { schema: AVRO_CUSTOMER });
+  const args = ['--subject', subject, '--kek', `cli-rules-kek-${run}`, '--kms-type', 'local-kms', '--kms-key-id', 'k1', '--on-failure', 'ERROR,DLQ', '--field-tag', '**.country=PII'];
+  const dry = await csfle('rules', 'apply', ...args, '--dry-run');
+  expect(dry.code).toBe(ExitCodes.OK);
+  expect(dry.out).toContain('+ ');
+  expect(dry.out).toContain('(dry run: nothing registered)');
+  expect((await schemas.getLatest(subject)).id).toBe(v1);
+  const applied = await csfle('rules', 'apply', ...args, '--json');
+  expect(JSON.parse(applied.out).registered.version).toBe(2);
+  const shown = JSON.parse((await csfle('rules', 'show', '--subject', subject, '--json')).out);
+  expect(shown.ruleSet.domainRules[0]).toMatchObject({ type: 'ENCRYPT', tags: ['PII'], onFailure: 'ERROR,DLQ', params: { 'encrypt.kek.name': `cli-rules-kek-${run}` } });
+  expect(shown.metadata.tags).toEqual({ '**.country': ['PII'] });
+  // The rule applies to an unchanged producer: country (tagged via metadata) and email/ssn are ciphertext.
+  const kms = [createLocalKms({ secret: SECRET })];
+  const { deks } = createRegistryClients({ url });
+  const bytes = await createAvroSerializer({ registry: schemas, deks, kms, useLatestVersion: true }).serialize(subject.replace(/-value$/, ''), customer(1));
+  for (const s of [customer(1).email, customer(1).ssn]) expect(bytes.includes(Buffer.from(s))).toBe(false);
+  const removed = await csfle('rules', 'remove', '--subject', subject, '--rule-name', 'encrypt', '--json');
+  expect(JSON.parse(removed.out).registered.version).toBe(3);
+  expect((await csfle('rules', 'remove', '--subject', subject, '--rule-name', 'nope')).code).toBe(ExitCodes.USAGE);
+});
+
+it('shred: records readable before, unreadable after; another subject untouched; needs confirmation', async () => {
+  const { schemas, deks } = createRegistryClients({ url, latestTtlMs: 0 });
+  const kms = [createLocalKms({ secret: SECRET })];
+  const rule = { name: 'encrypt', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': `cli-shred-kek-${run}`, 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'k1' } } as const;
+  const topics = [`cli-shred-a-${run}`, `cli-shred-b-${run}`];
+  for (const t of topics) await schemas.register(`${t}-value`, { schema: AVRO_CUSTOMER, ruleSet: { domainRules: [rule] } });
+  const ser = createAvroSerializer({ registry: schemas, deks, kms, useLatestVersion: true });
+  const a = await ser.serialize(topics[0] as string, customer(1));
+  const b = await ser.serialize(topics[1] as string, customer(2));
+  const reader = () => createAvroDeserializer({ registry: schemas, deks, kms });
+  expect(await reader().deserialize(topics[0] as string, a)).toEqual(customer(1));
+
+  expect((await csfle('shred', '--subject', `${topics[0]}-value`)).code).toBe(ExitCodes.USAGE); // not a terminal, no --yes
+  const r = await csfle('shred', '--subject', `${topics[0]}-value`, '--yes', '--json');
+  expect(r.code).toBe(ExitCodes.OK);
+  expect(JSON.parse(r.out).destroyed).toEqual([{ kek: `cli-shred-kek-${run}`, algorithm: 'AES256_GCM', version: 1 }]);
+
+  await expect(reader().deserialize(topics[0] as string, a)).rejects.toMatchObject({ code: 'RULE_FAILED' });
+  expect(await reader().deserialize(topics[1] as string, b)).toEqual(customer(2));
+  expect(await deks.getDek(`cli-shred-kek-${run}`, `${topics[0]}-value`, 1, 'AES256_GCM', { deleted: true })).toBeUndefined();
+});
+
+it('doctor: all green on a healthy setup; a missing KMS secret is reported with a fix (exit 6)', async () => {
+  const kek = `cli-doctor-kek-${run}`;
+  await csfle('kek', 'create', kek, '--kms-type', 'local-kms', '--kms-key-id', 'k1');
+  const ok = await csfle('doctor', '--kek', kek, '--json');
+  expect(ok.code).toBe(ExitCodes.OK);
+  expect(JSON.parse(ok.out).map((c: { check: string }) => c.check)).toEqual(['registry', 'clock skew', 'DEK registry', 'KMS local-kms://k1']);
+  const saved = env;
+  env = { ...env, CSFLE_LOCAL_SECRET: '' };
+  try {
+    const bad = await csfle('doctor', '--kek', kek);
+    expect(bad.code).toBe(ExitCodes.CHECKS_FAILED);
+    expect(bad.out).toMatch(/FAIL KMS local-kms:\/\/k1: KMS_NOT_CONFIGURED\n\s+→ set credentials/);
+  } finally {
+    env = saved;
+  }
+  env = { ...env, CSFLE_REGISTRY_URL: 'http://127.0.0.1:9' };
+  try {
+    const down = await csfle('doctor');
+    expect(down.code).toBe(ExitCodes.CHECKS_FAILED);
+    expect(down.out).toContain('FAIL registry: unreachable');
+  } finally {
+    env = saved;
+  }
+});
+
+it('config show masks secrets; the built binary runs', async () => {
+  const shown = await csfle('config', 'show');
+  expect(shown.out).toContain(`registryUrl: ${url} (env CSFLE_REGISTRY_URL)`);
+  expect(shown.out).toContain('localSecret: (set, env CSFLE_LOCAL_SECRET)');
+  expect(shown.out).not.toContain(SECRET);
+  const help = execFileSync(process.execPath, [path.resolve(__dirname, '../packages/cli/dist/bin.js'), '--help'], { encoding: 'utf8' });
+  expect(help).toContain('csfle kek list|get|create');
+});
