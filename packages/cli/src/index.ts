@@ -5,3 +5,4 @@ export * from './commands.js';
 export { resolveConfig, describeConfig, type CliConfig } from './config.js';
 export { createCliContext, type CliContext } from './context.js';
 export { main, terminalIo, ExitCodes, type Io } from './main.js';
+export { inspectTopic, type InspectedRecord, type InspectOptions } from './inspect.js';

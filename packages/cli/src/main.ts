@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { isCsfleError, type DekAlgorithm } from '@csfle/core';
 import * as cmd from './commands.js';
+import { inspectTopic } from './inspect.js';
 import { describeConfig, resolveConfig } from './config.js';
 import { createCliContext, type CliContext } from './context.js';
 
@@ -18,6 +19,8 @@ export interface Io {
   err(line: string): void;
   /** Asks a question on the terminal; undefined when not interactive. */
   ask?: (question: string) => Promise<string>;
+  /** Progress of a long scan (a bar on a terminal); undefined when not interactive. */
+  progress?: (done: number, total: number) => void;
 }
 
 const USAGE = `csfle — field-level encryption for Kafka: keys, rules, crypto-shredding
@@ -26,6 +29,8 @@ const USAGE = `csfle — field-level encryption for Kafka: keys, rules, crypto-s
   csfle dek list|get|create|rotate|delete|undelete --kek K [--subject S] [--version N] [--algorithm A]
   csfle rules show|apply|remove --subject S [options] [--dry-run]
   csfle shred --subject S [--yes]
+  csfle inspect --topic T [--brokers B] [--max N]      which fields hold ciphertext; can these credentials decrypt?
+  csfle decrypt --topic T [--brokers B] [--max N]      print decrypted records (authorized operators)
   csfle doctor [--kek K]
   csfle config show
 
@@ -86,6 +91,7 @@ export async function main(argv: readonly string[], io: Io, inject?: { context?:
         shared: { type: 'boolean' }, doc: { type: 'string' }, deleted: { type: 'boolean' }, permanent: { type: 'boolean' },
         tag: { type: 'string', multiple: true }, 'field-tag': { type: 'string', multiple: true }, 'expiry-days': { type: 'string' },
         'on-failure': { type: 'string' }, payload: { type: 'boolean' }, 'rule-name': { type: 'string' },
+        topic: { type: 'string' }, brokers: { type: 'string' }, max: { type: 'string' },
       },
     });
   } catch (e) {
@@ -218,6 +224,27 @@ export async function main(argv: readonly string[], io: Io, inject?: { context?:
         print(r, () => [`destroyed ${r.destroyed.length} DEK(s) of ${subject}`, ...r.destroyed.map((d) => `  ${d.kek} ${d.algorithm} v${d.version}`)]);
         return ExitCodes.OK;
       }
+      case 'inspect':
+      case 'decrypt': {
+        const brokers = (f.brokers ?? (inject?.env ?? process.env).CSFLE_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+        const max = f.max === undefined ? 100 : Number(f.max);
+        if (!Number.isInteger(max) || max < 1) throw new UsageError('--max expected a positive integer');
+        const tty = !json && io.progress !== undefined;
+        const records = await inspectTopic(ctx, {
+          brokers, topic: need(f.topic, '--topic'), max, decrypt: group === 'decrypt',
+          ...(tty ? { onProgress: (done: number, total: number) => io.progress?.(done, total) } : {}),
+        });
+        print(records, () =>
+          records.map((r) => {
+            const where = `${r.partition}@${r.offset}`;
+            if (r.error) return `${where}  ERROR ${r.error}`;
+            const fields = r.fields.map((o) => `${o.field.split('.').pop()}=${o.outcome === 'decrypted' ? 'ok' : `ciphertext(${o.code ?? o.outcome})`}`).join(' ');
+            const head = `${where}  schema ${r.schemaId}  ${r.fields.length ? (r.decryptable ? 'decryptable' : 'NOT decryptable') : 'no protected fields'}  ${fields}`;
+            return group === 'decrypt' ? `${head}\n  ${JSON.stringify(r.value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}` : head;
+          }),
+        );
+        return ExitCodes.OK;
+      }
       case 'doctor': {
         const checks = await cmd.doctor(ctx, f.kek ? { keks: f.kek } : {});
         print(checks, () => checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'} ${c.check}: ${c.detail}${c.fix ? `\n       → ${c.fix}` : ''}`));
@@ -239,6 +266,15 @@ export function terminalIo(): Io {
   return {
     out: (l) => process.stdout.write(`${l}\n`),
     err: (l) => process.stderr.write(`${l}\n`),
+    ...(process.stderr.isTTY
+      ? {
+          progress: (done: number, total: number) => {
+            const w = 30;
+            const n = Math.round((done / Math.max(total, 1)) * w);
+            process.stderr.write(`\r[${'#'.repeat(n)}${'.'.repeat(w - n)}] ${done}/${total}${done >= total ? '\n' : ''}`);
+          },
+        }
+      : {}),
     ...(process.stdin.isTTY
       ? {
           ask: async (q: string) => {
