@@ -1,0 +1,14 @@
+// Compiles the snippet of docs/json-schema.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
+// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+declare const secret: string;
+
+import { createLocalKms } from '@csfle/core';
+import { createRegistryClients } from '@csfle/registry';
+import { createJsonSchemaSerde } from '@csfle/json-schema';
+
+const { schemas, deks } = createRegistryClients({ url: 'http://localhost:8081' });
+const serde = createJsonSchemaSerde({ registry: schemas, deks, kms: [createLocalKms({ secret })], useLatestVersion: true });
+const bytes = await serde.serialize('customers', { id: 42, email: 'ada@example.com', address: { street: '12 St James Square' } });
+const customer = await serde.deserialize('customers', bytes);
+
+export {};

@@ -1,0 +1,7 @@
+// Compiles the snippet of packages/kms-gcp/README.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
+// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+
+import { createGcpKms } from '@csfle/kms-gcp';
+const kms = [createGcpKms()]; // ADC; or { params: { 'client.email': …, 'private.key': … } }
+
+export {};
