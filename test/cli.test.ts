@@ -219,5 +219,9 @@ describe('inspect / decrypt on the real broker', () => {
     const dec = await run1('decrypt', '--topic', topic, '--max', '2');
     expect(dec.out).toContain(customer(1).email);
     expect(dec.out.split('\n').filter((l) => l.includes('schema'))).toHaveLength(2);
+    // shred with proof: after destroying the subject's DEKs, none of the topic's records decrypts.
+    const shredded = await run1('shred', '--subject', `${topic}-value`, '--yes', '--verify-topic', topic, '--json');
+    expect(shredded.code).toBe(ExitCodes.OK);
+    expect(JSON.parse(shredded.out).verified).toEqual({ records: 3, stillDecryptable: 0 });
   }, 120_000);
 });

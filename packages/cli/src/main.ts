@@ -28,7 +28,7 @@ const USAGE = `csfle — field-level encryption for Kafka: keys, rules, crypto-s
   csfle kek list|get|create|update|delete|undelete|test [name] [options]
   csfle dek list|get|create|rotate|delete|undelete --kek K [--subject S] [--version N] [--algorithm A]
   csfle rules show|apply|remove --subject S [options] [--dry-run]
-  csfle shred --subject S [--yes]
+  csfle shred --subject S [--yes] [--verify-topic T --brokers B]
   csfle inspect --topic T [--brokers B] [--max N]      which fields hold ciphertext; can these credentials decrypt?
   csfle decrypt --topic T [--brokers B] [--max N]      print decrypted records (authorized operators)
   csfle doctor [--kek K]
@@ -91,7 +91,7 @@ export async function main(argv: readonly string[], io: Io, inject?: { context?:
         shared: { type: 'boolean' }, doc: { type: 'string' }, deleted: { type: 'boolean' }, permanent: { type: 'boolean' },
         tag: { type: 'string', multiple: true }, 'field-tag': { type: 'string', multiple: true }, 'expiry-days': { type: 'string' },
         'on-failure': { type: 'string' }, payload: { type: 'boolean' }, 'rule-name': { type: 'string' },
-        topic: { type: 'string' }, brokers: { type: 'string' }, max: { type: 'string' },
+        topic: { type: 'string' }, brokers: { type: 'string' }, max: { type: 'string' }, 'verify-topic': { type: 'string' },
       },
     });
   } catch (e) {
@@ -221,8 +221,20 @@ export async function main(argv: readonly string[], io: Io, inject?: { context?:
           confirm = (await io.ask(`Type the subject name to confirm: `)).trim();
         }
         const r = await cmd.shred(ctx, subject, { confirm, ...(f.kek ? { keks: f.kek } : {}) });
-        print(r, () => [`destroyed ${r.destroyed.length} DEK(s) of ${subject}`, ...r.destroyed.map((d) => `  ${d.kek} ${d.algorithm} v${d.version}`)]);
-        return ExitCodes.OK;
+        // Proof, on request: read the topic's records back; none may decrypt any more.
+        let verified: { records: number; stillDecryptable: number } | undefined;
+        if (f['verify-topic']) {
+          const brokers = (f.brokers ?? (inject?.env ?? process.env).CSFLE_KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+          const recs = await inspectTopic(ctx, { brokers, topic: f['verify-topic'], max: f.max === undefined ? 100 : Number(f.max) });
+          const protectedRecs = recs.filter((x) => x.fields.length > 0 || x.error !== undefined);
+          verified = { records: protectedRecs.length, stillDecryptable: protectedRecs.filter((x) => x.decryptable && !x.error).length };
+        }
+        print({ ...r, ...(verified ? { verified } : {}) }, () => [
+          `destroyed ${r.destroyed.length} DEK(s) of ${subject}`,
+          ...r.destroyed.map((d) => `  ${d.kek} ${d.algorithm} v${d.version}`),
+          ...(verified ? [`verified on ${f['verify-topic']}: ${verified.records} protected record(s) read, ${verified.stillDecryptable} still decryptable`] : []),
+        ]);
+        return verified && verified.stillDecryptable > 0 ? ExitCodes.CHECKS_FAILED : ExitCodes.OK;
       }
       case 'inspect':
       case 'decrypt': {
