@@ -12,7 +12,8 @@ import { createAvroDeserializer, createAvroSerializer } from '@csfle/avro';
 import { ExitCodes, main } from '@csfle/cli';
 import { AVRO_CUSTOMER, customer } from './support/customer-schemas';
 import { ensureService, SERVICE_START_TIMEOUT_MS } from './support/stack';
-import { setupVault, type VaultSetup } from './support/vault';
+import { setupVault, vaultAdmin, type VaultSetup } from './support/vault';
+import { createVaultKms } from '@csfle/kms-vault';
 
 const SECRET = 'cli-test-secret';
 let env: NodeJS.ProcessEnv;
@@ -95,6 +96,67 @@ it('dek create / rotate / list / get / delete / undelete; no key material is eve
   expect(Buffer.from(await createLocalKms({ secret: SECRET }).unwrap('local-kms://k1', Buffer.from(d?.encryptedKeyMaterial ?? '', 'base64'))).length).toBeGreaterThan(32);
   expect((await csfle('dek', 'delete', '--kek', kek, '--subject', subject, '--version', '1')).code).toBe(ExitCodes.OK);
   expect((await csfle('dek', 'undelete', '--kek', kek, '--subject', subject, '--version', '1')).code).toBe(ExitCodes.OK);
+});
+
+it('dek rewrap after a KEK rotation in the KMS (OpenBao transit): DEKs move to the new key version, records stay readable, the old version can be retired', async () => {
+  const keyName = `cli-rewrap-${run}`;
+  await vaultAdmin(vault, 'POST', `transit/keys/${keyName}`, {});
+  const kek = `cli-rewrap-kek-${run}`;
+  const keyId = `${vault.url}/transit/keys/${keyName}`;
+  expect((await csfle('kek', 'create', kek, '--kms-type', 'hcvault', '--kms-key-id', keyId)).code).toBe(ExitCodes.OK);
+  const { schemas, deks } = createRegistryClients({ url, latestTtlMs: 0 });
+  const rule = { name: 'encrypt', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': kek, 'encrypt.kms.type': 'hcvault', 'encrypt.kms.key.id': keyId } } as const;
+  const topics = [`cli-rewrap-a-${run}`, `cli-rewrap-b-${run}`] as const;
+  for (const t of topics) await schemas.register(`${t}-value`, { schema: AVRO_CUSTOMER, ruleSet: { domainRules: [rule] } });
+  const kms = [createVaultKms({ params: { 'token.id': vault.token } })];
+  const ser = createAvroSerializer({ registry: schemas, deks, kms, useLatestVersion: true });
+  const a = await ser.serialize(topics[0], customer(1));
+  const b = await ser.serialize(topics[1], customer(2));
+  const reader = () => createAvroDeserializer({ registry: schemas, deks, kms }); // a fresh DEK cache each time
+  const wrapping = async (t: string) => Buffer.from((await deks.getDek(kek, `${t}-value`, 1, 'AES256_GCM'))?.encryptedKeyMaterial ?? '', 'base64').toString('latin1').slice(0, 9);
+  expect(await wrapping(topics[0])).toBe('vault:v1:');
+
+  await vaultAdmin(vault, 'POST', `transit/keys/${keyName}/rotate`);
+  const savedToken = process.env.VAULT_TOKEN;
+  process.env.VAULT_TOKEN = vault.token; // the binary's KMS clients read VAULT_TOKEN
+  try {
+    const dry = await csfle('dek', 'rewrap', '--kek', kek, '--subject', `${topics[0]}-value`, '--dry-run');
+    expect(dry.code).toBe(ExitCodes.OK);
+    expect(dry.out).toContain(`would rewrap ${topics[0]}-value AES256_GCM v1  vault:v1 -> current`);
+    expect(await wrapping(topics[0])).toBe('vault:v1:');
+    const done = await csfle('dek', 'rewrap', '--kek', kek, '--subject', `${topics[0]}-value`, '--json');
+    expect(done.code).toBe(ExitCodes.OK);
+    expect(JSON.parse(done.out)).toEqual([{ subject: `${topics[0]}-value`, algorithm: 'AES256_GCM', version: 1, deleted: false, before: 'vault:v1', after: 'vault:v2', rewrapped: true }]);
+    expect(done.out).not.toMatch(/keyMaterial/);
+    expect(await wrapping(topics[0])).toBe('vault:v2:');
+
+    // Retire key version 1: the rewrapped subject still reads; the one left behind cannot.
+    await vaultAdmin(vault, 'POST', `transit/keys/${keyName}/config`, { min_decryption_version: 2 });
+    expect(await reader().deserialize(topics[0], a)).toEqual(customer(1));
+    await expect(reader().deserialize(topics[1], b)).rejects.toMatchObject({ code: 'RULE_FAILED' });
+    const stuck = await csfle('dek', 'rewrap', '--kek', kek, '--subject', `${topics[1]}-value`);
+    expect(stuck.code).not.toBe(ExitCodes.OK);
+    expect(stuck.err).toMatch(/csfle: KMS_/);
+    expect(await wrapping(topics[1])).toBe('vault:v1:'); // a failed rewrap stores nothing
+
+    // Bring version 1 back, rewrap everything under the KEK, retire it again: both read.
+    await vaultAdmin(vault, 'POST', `transit/keys/${keyName}/config`, { min_decryption_version: 1 });
+    const all = JSON.parse((await csfle('dek', 'rewrap', '--kek', kek, '--json')).out) as Array<{ subject: string; before?: string; after?: string }>;
+    expect(all.map((x) => [x.subject, x.before, x.after]).sort()).toEqual([
+      [`${topics[0]}-value`, 'vault:v2', 'vault:v2'],
+      [`${topics[1]}-value`, 'vault:v1', 'vault:v2'],
+    ]);
+    await vaultAdmin(vault, 'POST', `transit/keys/${keyName}/config`, { min_decryption_version: 2 });
+    expect(await reader().deserialize(topics[0], a)).toEqual(customer(1));
+    expect(await reader().deserialize(topics[1], b)).toEqual(customer(2));
+  } finally {
+    if (savedToken === undefined) delete process.env.VAULT_TOKEN;
+    else process.env.VAULT_TOKEN = savedToken;
+  }
+  // A shared KEK's DEKs are the registry's to rewrap.
+  const shared = `cli-rewrap-shared-${run}`;
+  await csfle('kek', 'create', shared, '--kms-type', 'local-kms', '--kms-key-id', 'k1', '--shared');
+  expect((await csfle('dek', 'rewrap', '--kek', shared)).code).toBe(ExitCodes.USAGE);
 });
 
 it('rules apply (dry run shows the diff and registers nothing), apply, show, tag fields via metadata, remove', async () => {
@@ -192,12 +254,18 @@ describe('inspect / decrypt on the real broker', () => {
     const { schemas, deks } = createRegistryClients({ url, latestTtlMs: 0 });
     await schemas.register(`${topic}-value`, {
       schema: AVRO_CUSTOMER,
-      ruleSet: { domainRules: [{ name: 'encrypt', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': `cli-inspect-kek-${run}`, 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'k1' } }] },
+      ruleSet: { domainRules: [{ name: 'encrypt', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': `cli-inspect-kek-${run}`, 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'k1', 'encrypt.dek.expiry.days': '30' } }] },
     });
-    const producer = wrapProducer(kafka.producer(), { value: createAvroSerializer({ registry: schemas, deks, kms: [createLocalKms({ secret: SECRET })], useLatestVersion: true }) });
-    await producer.connect();
-    await producer.send({ topic, messages: [1, 2, 3].map((i) => ({ key: `c-${i}`, value: customer(i) })) });
-    await producer.disconnect();
+    // Two records under DEK v1, then an operator rotates the DEK, and a (new) producer writes one under v2.
+    const produce = async (ids: number[]) => {
+      const producer = wrapProducer(kafka.producer(), { value: createAvroSerializer({ registry: schemas, deks, kms: [createLocalKms({ secret: SECRET })], useLatestVersion: true }) });
+      await producer.connect();
+      await producer.send({ topic, messages: ids.map((i) => ({ key: `c-${i}`, value: customer(i) })) });
+      await producer.disconnect();
+    };
+    await produce([1, 2]);
+    expect((await csfle('dek', 'rotate', '--kek', `cli-inspect-kek-${run}`, '--subject', `${topic}-value`)).out).toContain('v2');
+    await produce([3]);
     const withBrokers = { ...env, CSFLE_KAFKA_BROKERS: brokers };
     const run1 = async (...args: string[]) => {
       const out: string[] = [];
@@ -210,6 +278,11 @@ describe('inspect / decrypt on the real broker', () => {
     expect(recs).toHaveLength(3);
     expect(recs[0]).toMatchObject({ partition: 0, offset: '0', decryptable: true, fields: [{ field: 'com.example.Customer.email', outcome: 'decrypted' }, { field: 'com.example.Customer.ssn', outcome: 'decrypted' }] });
     expect(recs[0].value).toBeUndefined(); // inspect never prints values
+    // The DEK version each record was written under (from the ciphertext's version prefix).
+    expect(recs.map((r: { fields: Array<{ kek: string; dekVersion: number }> }) => r.fields.map((f) => `${f.kek}/v${f.dekVersion}`))).toEqual(
+      [1, 1, 2].map((v) => [`cli-inspect-kek-${run}/v${v}`, `cli-inspect-kek-${run}/v${v}`]),
+    );
+    expect((await run1('inspect', '--topic', topic)).out.split('\n')[2]).toContain(`email=ok@cli-inspect-kek-${run}/v2`);
     // Without the secret: same report, NOT decryptable, and no plaintext anywhere in the output.
     const out: string[] = [];
     await main(['inspect', '--topic', topic], { out: (l) => out.push(l), err: () => {} }, { env: { ...withBrokers, CSFLE_LOCAL_SECRET: 'wrong-secret' } });

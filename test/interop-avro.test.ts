@@ -368,7 +368,7 @@ describe("@csfle/avro ⇄ Confluent's AvroSerializer/AvroDeserializer over one r
       const de = createAvroDeserializer({ registry, deks, kms: [createLocalKms({ secret: SECRET })] });
       const r = await de.deserializeWithReport('topic1', Buffer.from(messageHex, 'hex'));
       expect(plain(r.value)).toEqual({ f1: 'hello world' });
-      expect(r.outcomes).toEqual([{ rule: 'encryptPII', field: 'F1Schema.f1', outcome: 'decrypted' }]);
+      expect(r.outcomes).toEqual([{ rule: 'encryptPII', field: 'F1Schema.f1', outcome: 'decrypted', kek: 'kek1', dekVersion: 1 }]);
     });
   });
 });

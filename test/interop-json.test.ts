@@ -508,6 +508,6 @@ describe("@csfle/json-schema ⇄ Confluent's JsonSerializer/JsonDeserializer ove
     const de = createJsonSchemaDeserializer({ registry, deks, kms: [createLocalKms({ secret: SECRET })] });
     const r = await de.deserializeWithReport('topic1', msg);
     expect(r.value).toEqual({ f1: 'hello world' });
-    expect(r.outcomes).toEqual([{ rule: 'encryptPII', field: '$.f1', outcome: 'decrypted' }]);
+    expect(r.outcomes).toEqual([{ rule: 'encryptPII', field: '$.f1', outcome: 'decrypted', kek: 'kek1', dekVersion: 1 }]);
   });
 });

@@ -140,8 +140,8 @@ describe('rule engine', () => {
       expect(out.email).toBe(tampered.email);
       expect(out.photo.toString()).toBe('raw-photo');
       expect(report).toEqual([
-        { rule: 'pii', field: 't.R.email', outcome: 'passed-through', code: ErrorCodes.DECRYPTION_FAILED },
-        { rule: 'pii', field: 't.R.photo', outcome: 'decrypted' },
+        { rule: 'pii', field: 't.R.email', outcome: 'passed-through', code: ErrorCodes.DECRYPTION_FAILED, kek: 'kek1', dekVersion: 1 },
+        { rule: 'pii', field: 't.R.photo', outcome: 'decrypted', kek: 'kek1', dekVersion: 1 },
       ]);
       // and with ERROR the read rejects, opaquely
       const strict = target({ schema: 'x', ruleSet: { domainRules: [rule()] } }, FIELDS);

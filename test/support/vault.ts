@@ -50,3 +50,8 @@ export async function setupVault(url: string, rootToken: string): Promise<VaultS
   const secretId = (await must(url, rootToken, 'POST', `auth/approle/role/csfle-${run}/secret-id`, {})).data.secret_id as string;
   return { url, rootToken, token, deniedToken, appRole: { roleId, secretId }, keys, nestedMount };
 }
+
+/** An admin call with the root token (rotate a transit key, set its config, ...); throws on HTTP >= 300. */
+export function vaultAdmin(v: VaultSetup, method: string, path: string, body?: unknown): Promise<any> {
+  return must(v.url, v.rootToken, method, path, body);
+}

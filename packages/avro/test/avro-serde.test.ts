@@ -532,7 +532,7 @@ describe('field encryption across Avro shapes', () => {
     expect(containsAny(bytes, PLAINTEXTS.concat(['Alice']))).toEqual([]);
     const r = await env.de().deserializeWithReport('payload', bytes);
     expect(plain(r.value)).toEqual(customer());
-    expect(r.outcomes).toEqual([{ rule: 'encryptPayload', field: '$payload', outcome: 'decrypted' }]);
+    expect(r.outcomes).toEqual([{ rule: 'encryptPayload', field: '$payload', outcome: 'decrypted', kek: 'kek1', dekVersion: 1 }]);
   });
 
   it('payload and field rules together', async () => {
@@ -541,7 +541,7 @@ describe('field encryption across Avro shapes', () => {
     const bytes = await env.ser().serialize('both', customer());
     const r = await env.de().deserializeWithReport('both', bytes);
     expect(plain(r.value)).toEqual(customer());
-    expect(r.outcomes[0]).toEqual({ rule: 'encryptPayload', field: '$payload', outcome: 'decrypted' });
+    expect(r.outcomes[0]).toEqual({ rule: 'encryptPayload', field: '$payload', outcome: 'decrypted', kek: 'kek-payload', dekVersion: 1 });
     expect(r.outcomes.length).toBe(11);
   });
 

@@ -133,6 +133,102 @@ export async function dekCreate(ctx: CliContext, kekName: string, subject: strin
   }
 }
 
+export interface RewrapResult {
+  readonly subject: string;
+  readonly algorithm: DekAlgorithm;
+  readonly version: number;
+  readonly deleted: boolean;
+  /** What the stored wrapping says of the KMS key version, when the format tells (`vault:v2`, `azure:v1:…`), before and after. */
+  readonly before?: string;
+  readonly after?: string;
+  /** False on a dry run. */
+  readonly rewrapped: boolean;
+}
+
+/** The KMS key version a stored wrapping names, where its format carries one (Vault transit, Azure's saved version). */
+export function wrappedKeyVersion(encryptedKeyMaterial: string | undefined): string | undefined {
+  if (!encryptedKeyMaterial) return undefined;
+  const head = Buffer.from(encryptedKeyMaterial, 'base64').subarray(0, 48).toString('latin1');
+  const vault = /^vault:v(\d+):/.exec(head);
+  if (vault) return `vault:v${vault[1]}`;
+  const azure = /^azure:v1:([0-9a-f]{32}):/.exec(head);
+  if (azure) return `azure:${azure[1]}`;
+  return undefined;
+}
+
+/**
+ * Re-wraps DEKs under the KEK's current KMS key version after the KEK was rotated in the KMS, so
+ * the old key version can be disabled: for each DEK version (soft-deleted ones too: readers still
+ * use them for old records), unwraps with the KEK's key (then its alternates), wraps with the
+ * KEK's key, checks the new wrapping unwraps to the same key, and stores it with
+ * `?rewrap=true`. The DEK itself does not change: no record needs re-encrypting. Shared KEKs are
+ * rewrapped by the registry, not here.
+ */
+export async function dekRewrap(
+  ctx: CliContext,
+  kekName: string,
+  opts: { subject?: string; version?: number; algorithm?: DekAlgorithm; dryRun?: boolean } = {},
+): Promise<RewrapResult[]> {
+  const kek = await kekOr404(ctx, kekName);
+  if (kek.shared) throw new CsfleError(ErrorCodes.INVALID_ARGUMENT, `KEK "${kekName}" is shared: its DEKs are wrapped by the registry, which rewraps them`);
+  const props = { ...ctx.kmsParams, ...(kek.kmsProps ?? {}) };
+  const alternates = (props['encrypt.alternate.kms.key.ids'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const uris = [kek.kmsKeyId, ...alternates].map((id) => keyUri(kek.kmsType, id));
+  const primary = uris[0] as string;
+  const clientFor = (uri: string) => {
+    const c = ctx.kms.find((k) => k.supports(uri));
+    if (!c) throw new CsfleError(ErrorCodes.KMS_NOT_CONFIGURED, `no KMS client for ${kek.kmsType}`);
+    return c;
+  };
+  const unwrap = async (wrapped: Uint8Array): Promise<Uint8Array> => {
+    let last: unknown;
+    for (const uri of uris) {
+      try {
+        return await clientFor(uri).unwrap(uri, wrapped, { props });
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  };
+  const subjects = opts.subject ? [opts.subject] : await ctx.deks.listDekSubjects(kekName, { deleted: true });
+  const out: RewrapResult[] = [];
+  for (const subject of subjects) {
+    for (const algorithm of opts.algorithm ? [opts.algorithm] : ALGORITHMS) {
+      const versions = opts.version !== undefined ? [opts.version] : await ctx.deks.listDekVersions(kekName, subject, { algorithm, deleted: true });
+      for (const version of versions) {
+        const d = await ctx.deks.getDek(kekName, subject, version, algorithm, { deleted: true });
+        if (!d) {
+          if (opts.version !== undefined) throw new CsfleError(ErrorCodes.DEK_NOT_FOUND, `DEK ${kekName}/${subject} v${version} (${algorithm}) not found`);
+          continue;
+        }
+        if (!d.encryptedKeyMaterial) throw new CsfleError(ErrorCodes.DEK_NOT_FOUND, `DEK ${kekName}/${subject} v${version} has no wrapped key material`);
+        const before = wrappedKeyVersion(d.encryptedKeyMaterial);
+        const base = { subject, algorithm, version, deleted: d.deleted === true, ...(before ? { before } : {}) };
+        const material = await unwrap(Buffer.from(d.encryptedKeyMaterial, 'base64'));
+        try {
+          if (opts.dryRun) {
+            out.push({ ...base, rewrapped: false });
+            continue;
+          }
+          const client = clientFor(primary);
+          const wrapped = Buffer.from(await client.wrap(primary, material, { props }));
+          const check = await client.unwrap(primary, wrapped, { props });
+          if (check.length !== material.length || !timingSafeEqual(Buffer.from(check), Buffer.from(material))) {
+            throw new CsfleError(ErrorCodes.KMS_INVALID_CIPHERTEXT, `rewrap of ${kekName}/${subject} v${version}: the new wrapping does not unwrap to the same key; nothing stored`);
+          }
+          const stored = await ctx.deks.rewrapDek(kekName, { subject, version, algorithm, encryptedKeyMaterial: wrapped.toString('base64') });
+          const after = wrappedKeyVersion(stored.encryptedKeyMaterial);
+          out.push({ ...base, rewrapped: true, ...(after ? { after } : {}) });
+        } finally {
+          material.fill(0);
+        }
+      }
+    }
+  }
+  return out;
+}
+
 export const dekDelete = (ctx: CliContext, kekName: string, subject: string, version: number, algorithm: DekAlgorithm = 'AES256_GCM', permanent = false): Promise<void> =>
   ctx.deks.deleteDek(kekName, subject, version, { algorithm, permanent });
 export const dekUndelete = (ctx: CliContext, kekName: string, subject: string, version: number, algorithm: DekAlgorithm = 'AES256_GCM'): Promise<void> =>

@@ -27,6 +27,7 @@ const USAGE = `csfle — field-level encryption for Kafka: keys, rules, crypto-s
 
   csfle kek list|get|create|update|delete|undelete|test [name] [options]
   csfle dek list|get|create|rotate|delete|undelete --kek K [--subject S] [--version N] [--algorithm A]
+  csfle dek rewrap --kek K [--subject S] [--version N] [--algorithm A] [--dry-run]   after a KEK rotation in the KMS
   csfle rules show|apply|remove --subject S [options] [--dry-run]
   csfle shred --subject S [--yes] [--verify-topic T --brokers B]
   csfle inspect --topic T [--brokers B] [--max N]      which fields hold ciphertext; can these credentials decrypt?
@@ -177,6 +178,19 @@ export async function main(argv: readonly string[], io: Io, inject?: { context?:
         print(d, () => [`registered DEK ${d.kekName}/${d.subject} v${d.version} (${d.algorithm})`]);
         return ExitCodes.OK;
       }
+      case 'dek rewrap': {
+        const r = await cmd.dekRewrap(ctx, kekName(), {
+          ...(f.subject ? { subject: f.subject } : {}),
+          ...(f.version !== undefined ? { version: version() } : {}),
+          ...(f.algorithm ? { algorithm } : {}),
+          dryRun: f['dry-run'] === true,
+        });
+        print(r, () => [
+          ...r.map((x) => `${x.rewrapped ? 'rewrapped' : 'would rewrap'} ${x.subject} ${x.algorithm} v${x.version}${x.deleted ? ' (soft-deleted)' : ''}${x.before || x.after ? `  ${x.before ?? '?'} -> ${x.after ?? (x.rewrapped ? '?' : 'current')}` : ''}`),
+          `${r.filter((x) => x.rewrapped).length} of ${r.length} DEK(s) rewrapped${f['dry-run'] ? ' (dry run: nothing stored)' : ''}`,
+        ]);
+        return ExitCodes.OK;
+      }
       case 'dek delete':
         await cmd.dekDelete(ctx, kekName(), need(f.subject, '--subject'), version(), algorithm, f.permanent === true);
         print({ ok: true }, () => [`deleted DEK v${f.version}${f.permanent ? ' (permanently)' : ''}`]);
@@ -250,7 +264,8 @@ export async function main(argv: readonly string[], io: Io, inject?: { context?:
           records.map((r) => {
             const where = `${r.partition}@${r.offset}`;
             if (r.error) return `${where}  ERROR ${r.error}`;
-            const fields = r.fields.map((o) => `${o.field.split('.').pop()}=${o.outcome === 'decrypted' ? 'ok' : `ciphertext(${o.code ?? o.outcome})`}`).join(' ');
+            const dek = (o: { kek?: string; dekVersion?: number }) => (o.kek ? `@${o.kek}/v${o.dekVersion ?? '?'}` : '');
+            const fields = r.fields.map((o) => `${o.field.split('.').pop()}=${o.outcome === 'decrypted' ? 'ok' : `ciphertext(${o.code ?? o.outcome})`}${dek(o)}`).join(' ');
             const head = `${where}  schema ${r.schemaId}  ${r.fields.length ? (r.decryptable ? 'decryptable' : 'NOT decryptable') : 'no protected fields'}  ${fields}`;
             return group === 'decrypt' ? `${head}\n  ${JSON.stringify(r.value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}` : head;
           }),

@@ -71,6 +71,13 @@ export interface FieldOutcome {
   readonly outcome: 'encrypted' | 'decrypted' | 'passed-through' | 'failed';
   /** Error code when the outcome is `failed` or `passed-through`. */
   readonly code?: CsfleErrorCode;
+  /** The KEK the rule names. */
+  readonly kek?: string;
+  /**
+   * The DEK version the ciphertext was (or is now) encrypted under: read from the 5-byte version
+   * prefix when the rule sets `encrypt.dek.expiry.days`, else 1. Absent when unreadable.
+   */
+  readonly dekVersion?: number;
 }
 
 /** Per-call context. */
@@ -287,6 +294,8 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
     readonly loaded = new Map<number, DekCipher>();
     readonly failed = new Map<number, unknown>();
     writeKey: WriteKey | undefined;
+    /** The DEK version of the last encrypt/decrypt attempt (for outcomes). */
+    lastVersion: number | undefined;
     constructor(
       readonly p: EncryptionParams,
       readonly subject: string,
@@ -341,14 +350,18 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
 
   function encryptBytes(ring: KeyRing, plaintext: Uint8Array): Buffer {
     const k = ring.forWrite();
+    ring.lastVersion = k.version;
     return ring.p.expiryDays > 0 ? k.cipher.encryptWithVersion(k.version, plaintext) : k.cipher.encrypt(plaintext);
   }
 
   function decryptBytes(ring: KeyRing, data: Uint8Array): Buffer {
+    ring.lastVersion = undefined;
     if (ring.p.expiryDays > 0) {
       const { version, body } = readVersionPrefix(data);
+      ring.lastVersion = version;
       return ring.forRead(version).decrypt(body);
     }
+    ring.lastVersion = 1;
     return ring.forRead(1).decrypt(data);
   }
 
@@ -365,7 +378,7 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
           fieldPath: field.fullName,
         });
       }
-      outcomes?.push({ rule: rule.name, field: field.fullName, outcome: 'encrypted' });
+      outcomes?.push({ rule: rule.name, field: field.fullName, outcome: 'encrypted', kek: ring.p.kekName, dekVersion: ring.lastVersion as number });
       return out;
     };
   }
@@ -378,7 +391,7 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
       else return v; // Like Confluent: values of other types are returned as they are.
       try {
         const pt = decryptBytes(ring, data);
-        outcomes.push({ rule: rule.name, field: field.fullName, outcome: 'decrypted' });
+        outcomes.push({ rule: rule.name, field: field.fullName, outcome: 'decrypted', kek: ring.p.kekName, dekVersion: ring.lastVersion as number });
         return field.type === 'STRING' ? pt.toString('utf8') : pt;
       } catch (e) {
         if (e instanceof NeedKey) throw e;
@@ -388,6 +401,8 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
           field: field.fullName,
           outcome: 'failed',
           code: isCsfleError(e) ? e.code : ErrorCodes.DECRYPTION_FAILED,
+          kek: ring.p.kekName,
+          ...(ring.lastVersion !== undefined ? { dekVersion: ring.lastVersion } : {}),
         });
         return v;
       }
@@ -488,7 +503,7 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
         const input = cur;
         try {
           cur = await withKeys(ring, ctx, () => (mode === 'WRITE' ? encryptBytes(ring, input) : decryptBytes(ring, input)));
-          ctx.report?.push({ rule: rule.name, field: '$payload', outcome: mode === 'WRITE' ? 'encrypted' : 'decrypted' });
+          ctx.report?.push({ rule: rule.name, field: '$payload', outcome: mode === 'WRITE' ? 'encrypted' : 'decrypted', kek: ring.p.kekName, dekVersion: ring.lastVersion as number });
         } catch (e) {
           const err = e instanceof NeedKey ? new CsfleError(ErrorCodes.DEK_NOT_FOUND, 'key not loaded') : e;
           try {
@@ -499,6 +514,8 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
               field: '$payload',
               outcome: mode === 'READ' ? 'passed-through' : 'failed',
               code: isCsfleError(err) ? err.code : ErrorCodes.DECRYPTION_FAILED,
+              kek: ring.p.kekName,
+              ...(ring.lastVersion !== undefined ? { dekVersion: ring.lastVersion } : {}),
             });
           }
           continue;

@@ -451,7 +451,7 @@ describe('field encryption across JSON Schema shapes', () => {
     expect(leaked(bytes, [...PLAINTEXTS, 'Alice', 'vip'])).toEqual([]);
     const r = await env.de().deserializeWithReport('pay', bytes);
     expect(r.value).toEqual(customer());
-    expect(r.outcomes).toEqual([{ rule: 'encryptPayload', field: '$payload', outcome: 'decrypted' }]);
+    expect(r.outcomes).toEqual([{ rule: 'encryptPayload', field: '$payload', outcome: 'decrypted', kek: 'kek1', dekVersion: 1 }]);
   });
 
   it('payload and field rules together', async () => {
@@ -460,7 +460,7 @@ describe('field encryption across JSON Schema shapes', () => {
     const bytes = await env.ser().serialize('both', customer());
     const r = await env.de().deserializeWithReport('both', bytes);
     expect(r.value).toEqual(customer());
-    expect(r.outcomes[0]).toEqual({ rule: 'encryptPayload', field: '$payload', outcome: 'decrypted' });
+    expect(r.outcomes[0]).toEqual({ rule: 'encryptPayload', field: '$payload', outcome: 'decrypted', kek: 'kek1', dekVersion: 1 });
     expect(r.outcomes.length).toBe(8);
   });
 });

@@ -193,6 +193,18 @@ export function createDekRegistryClientOn(rest: RegistryRestClient): DekRegistry
       );
     },
 
+    async rewrapDek(kekName, dek, opts = {}) {
+      nameArg('kekName', kekName);
+      if (dek === null || typeof dek !== 'object') throw invalidArgument('dek', 'object', dek);
+      nameArg('dek.subject', dek.subject);
+      versionArg(dek.version, false);
+      algorithmArg(dek.algorithm);
+      nameArg('dek.encryptedKeyMaterial', dek.encryptedKeyMaterial);
+      const path = encodePath`/dek-registry/v1/keks/${kekName}/deks/${dek.subject}`;
+      const body = { subject: dek.subject, version: dek.version, algorithm: dek.algorithm, encryptedKeyMaterial: dek.encryptedKeyMaterial };
+      return toDek(`POST ${path}?rewrap=true`, await rest.request<unknown>({ method: 'POST', path, query: [['rewrap', true]], body, signal: opts.signal }));
+    },
+
     async listKeks(opts = {}) {
       const path = '/dek-registry/v1/keks';
       return stringArray(

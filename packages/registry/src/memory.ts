@@ -801,6 +801,24 @@ export function createInMemoryDekRegistry(options: InMemoryDekRegistryOptions = 
       if (d.deleted) deks.set(dekKey(kekName, subject, algorithm, d.version), { ...d, deleted: false, ts: clock() });
     },
 
+    async rewrapDek(kekName, dek, opts = {}) {
+      throwIfAborted('rewrapDek', opts.signal);
+      checkKekName(kekName);
+      if (dek === null || typeof dek !== 'object') throw invalidKey('subject');
+      const subject = checkDekSubject(dek.subject);
+      const algorithm = checkAlgorithm(dek.algorithm);
+      const version = dek.version;
+      if (!Number.isInteger(version) || version < 1) throw invalidKey('version');
+      if (typeof dek.encryptedKeyMaterial !== 'string' || dek.encryptedKeyMaterial === '') throw invalidKey('encryptedKeyMaterial');
+      if (liveKek(kekName, false) === undefined) throw keyNotFound(kekName);
+      const key = dekKey(kekName, subject, algorithm, version);
+      const old = deks.get(key);
+      if (old === undefined) throw keyNotFound(subject);
+      const stored: StoredDek = { ...old, encryptedKeyMaterial: dek.encryptedKeyMaterial, ts: clock() };
+      deks.set(key, stored);
+      return dekEntity(stored);
+    },
+
     async deleteDekVersions(kekName, subject, opts = {}) {
       throwIfAborted('deleteDekVersions', opts.signal);
       checkKekName(kekName);

@@ -377,7 +377,19 @@ function defineRoutes(schemas: InMemorySchemaRegistry, deks: InMemoryDekRegistry
     },
   };
   if (!legacyDekCreate) {
-    dekBySubject.POST = async ({ params, body }) => createDek(params.kek as string, requireBody(body), params.subject);
+    dekBySubject.POST = async ({ params, body, query }) => {
+      const b = requireBody(body);
+      if (!flag(query, 'rewrap')) return createDek(params.kek as string, b, params.subject);
+      // Rewrap: the client re-wrapped the same key under the KEK's current KMS key version.
+      return ok(
+        await deks.rewrapDek(params.kek as string, {
+          subject: params.subject as string,
+          version: (b.version ?? 1) as number,
+          algorithm: (b.algorithm ?? 'AES256_GCM') as DekAlgorithm,
+          encryptedKeyMaterial: b.encryptedKeyMaterial as string,
+        }),
+      );
+    };
   }
   route(`${keks}/:kek/deks/:subject`, dekBySubject);
   route(`${keks}/:kek/deks/:subject/undelete`, {

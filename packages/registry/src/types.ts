@@ -6,6 +6,7 @@
 import type {
   CallOptions,
   DekAlgorithm,
+  Dek,
   DekRegistryClient,
   Kek,
   RegisteredSchema,
@@ -77,4 +78,16 @@ export interface DekRegistryAdminClient extends DekRegistryClient {
   ): Promise<void>;
   /** Undeletes one soft-deleted DEK version. */
   undeleteDek(kekName: string, subject: string, version: number, options?: CallOptions & { algorithm?: DekAlgorithm }): Promise<void>;
+  /**
+   * Replaces the wrapped key material of an existing DEK version (live or soft-deleted) after its
+   * KEK was rotated in the KMS: `POST /dek-registry/v1/keks/{kek}/deks/{subject}?rewrap=true`.
+   * The key itself does not change, so every record stays readable; the caller must have checked
+   * that the new material unwraps to the same key (see `@csfle/cli`'s `dekRewrap`). 404/40470 when
+   * the version does not exist.
+   */
+  rewrapDek(
+    kekName: string,
+    dek: { subject: string; version: number; algorithm: DekAlgorithm; encryptedKeyMaterial: string },
+    options?: CallOptions,
+  ): Promise<Dek>;
 }

@@ -451,6 +451,26 @@ export function registryContract(name: string, make: MakeRegistry): void {
         await expectRegistryError(reg.deks.deleteDek('kek1', 'r-value', 2), 404, 40470);
       });
 
+      it('rewrap (?rewrap=true) replaces the wrapped material of an existing version, live or soft-deleted', async () => {
+        await reg.deks.createKek(kek1);
+        await reg.deks.createDek('kek1', { subject: 'w-value', version: 1, algorithm: 'AES256_GCM', encryptedKeyMaterial: material(1) });
+        await reg.deks.createDek('kek1', { subject: 'w-value', version: 2, algorithm: 'AES256_GCM', encryptedKeyMaterial: material(2) });
+        await reg.deks.deleteDek('kek1', 'w-value', 1);
+        now += 50;
+        const r2 = await reg.deks.rewrapDek('kek1', { subject: 'w-value', version: 2, algorithm: 'AES256_GCM', encryptedKeyMaterial: material(22) });
+        expect(r2).toMatchObject({ version: 2, encryptedKeyMaterial: material(22), deleted: false, ts: now });
+        expect(await reg.deks.getDek('kek1', 'w-value', 2, 'AES256_GCM')).toEqual(r2);
+        const r1 = await reg.deks.rewrapDek('kek1', { subject: 'w-value', version: 1, algorithm: 'AES256_GCM', encryptedKeyMaterial: material(11) });
+        expect(r1).toMatchObject({ version: 1, encryptedKeyMaterial: material(11), deleted: true });
+        // Versions do not change; only the named one is touched.
+        expect(await reg.deks.listDekVersions('kek1', 'w-value', { deleted: true })).toEqual([1, 2]);
+        // A version (or algorithm) that does not exist is 404, and nothing is created.
+        await expectRegistryError(reg.deks.rewrapDek('kek1', { subject: 'w-value', version: 3, algorithm: 'AES256_GCM', encryptedKeyMaterial: material(3) }), 404, 40470);
+        await expectRegistryError(reg.deks.rewrapDek('kek1', { subject: 'w-value', version: 1, algorithm: 'AES256_SIV', encryptedKeyMaterial: material(3) }), 404, 40470);
+        expect(await reg.deks.getDek('kek1', 'w-value', 3, 'AES256_GCM', { deleted: true })).toBeUndefined();
+        await expectRegistryError(reg.deks.rewrapDek('nokek', { subject: 'w-value', version: 1, algorithm: 'AES256_GCM', encryptedKeyMaterial: material(3) }), 404, 40470);
+      });
+
       it('DEKs under a soft-deleted KEK need deleted=true', async () => {
         await reg.deks.createKek(kek1);
         await reg.deks.createDek('kek1', { subject: 'k-value', version: 1, algorithm: 'AES256_GCM', encryptedKeyMaterial: material(1) });
