@@ -1,10 +1,8 @@
 // Compiles the snippet of docs/kafkajs.md (block 3) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 import type { KmsClient } from '@csfle/core';
-declare const registryUrl: string;
-declare const kms: KmsClient[];
-declare const customer: { id: string; email: string };
-declare const message: { value: Buffer };
+import { registryUrl, kms, customer, message } from './harness/env.js';
 
 import { createCompatSchemaRegistry } from '@csfle/kafkajs';
 import { createRegistryClients } from '@csfle/registry';
@@ -19,4 +17,4 @@ const id = await registry.getLatestSchemaId('customers-value');
 const value = await registry.encode(id, customer);
 const decoded = await registry.decode(message.value);
 
-export {};
+export { registry, id, value, decoded };

@@ -1,12 +1,12 @@
 // Compiles the snippet of docs/kms/aws.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 import type { DekRegistryClient, SchemaRegistryClient } from '@csfle/core';
 import { createAvroSerde } from '@csfle/avro';
-declare const registry: SchemaRegistryClient;
-declare const deks: DekRegistryClient;
+import { registry, deks } from './harness/env.js';
 
 import { createAwsKms } from '@csfle/kms-aws';
 const kms = [createAwsKms()]; // SDK default credential chain
 const serde = createAvroSerde({ registry, deks, kms, useLatestVersion: true });
 
-export {};
+export { kms, serde };

@@ -1,7 +1,8 @@
 // Compiles the snippet of docs/kms/gcp.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 
 import { createGcpKms } from '@csfle/kms-gcp';
 const kms = [createGcpKms()]; // application default credentials
 
-export {};
+export { kms };

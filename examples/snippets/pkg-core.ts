@@ -1,5 +1,6 @@
 // Compiles the snippet of packages/core/README.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 
 import { createLocalKms, createRuleEngine } from '@csfle/core';
 import { createInMemoryDekRegistry } from '@csfle/registry';
@@ -10,4 +11,4 @@ const engine = createRuleEngine({
 });
 // Pass `ruleEngine: engine` to several serdes to share DEK caches.
 
-export {};
+export { engine };

@@ -1,5 +1,6 @@
 // Compiles the snippet of packages/json-schema/README.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 
 import { createLocalKms } from '@csfle/core';
 import { createRegistryClients } from '@csfle/registry';
@@ -17,4 +18,4 @@ const bytes = await serde.serialize('customers', { id: 1, name: 'Alice', ssn: '1
 const { value, outcomes } = await serde.deserializeWithReport('customers', bytes);
 // outcomes: [{ rule: 'encryptPII', field: '$.ssn', outcome: 'decrypted' }]
 
-export {};
+export { bytes, value, outcomes };

@@ -1,7 +1,8 @@
 // Compiles the snippet of packages/kms-aws/README.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 
 import { createAwsKms } from '@csfle/kms-aws';
 const kms = [createAwsKms()]; // default credential chain; or { params: { 'role.arn': … } }, { endpoint }, { clientFactory }
 
-export {};
+export { kms };

@@ -1,9 +1,10 @@
 // Compiles the snippet of packages/kms-azure/README.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 
 import { createAzureKms } from '@csfle/kms-azure';
 const kms = [createAzureKms()]; // DefaultAzureCredential
 // or createAzureKms({ credential }), or { tenantId, clientId, clientSecret },
 // or Confluent's tenant.id / client.id / client.secret in the KEK's kmsProps
 
-export {};
+export { kms };

@@ -1,5 +1,6 @@
 // Compiles the snippet of packages/protobuf/README.md (block 1) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 
 import { createLocalKms } from '@csfle/core';
 import { createRegistryClients } from '@csfle/registry';
@@ -18,4 +19,4 @@ const customer = await serde.deserialize('customers', bytes); // plain object
 const { value, outcomes } = await serde.deserializeWithReport('customers', bytes);
 // outcomes: [{ rule: 'encryptPII', field: 'shop.Customer.Address.street', outcome: 'decrypted' }, ...]
 
-export {};
+export { bytes, customer, value, outcomes };

@@ -1,9 +1,8 @@
 // Compiles the snippet of README.md (block 3) exactly as written; test/docs-snippets.test.ts checks it is
-// verbatim and type-checks every host. The lines above the snippet declare what the page assumes.
+// verbatim, type-checks every host, and runs each one (harness/run.ts). What the page assumes comes from
+// harness/env.js; the lines after the snippet only hand its results to the runner's checks.
 import type { DekRegistryClient, KmsClient, SchemaRegistryClient } from '@csfle/core';
-declare const registry: SchemaRegistryClient;
-declare const deks: DekRegistryClient;
-declare const kms: KmsClient[];
+import { registry, deks, kms } from './harness/env.js';
 
 import { createJsonSchemaSerde } from '@csfle/json-schema';
 import { createProtobufSerde } from '@csfle/protobuf';
@@ -13,4 +12,4 @@ const json = createJsonSchemaSerde({ registry, deks, kms, useLatestVersion: true
 const proto = createProtobufSerde({ registry, deks, kms, useLatestVersion: true, messageName: 'acme.Customer' });
 // .proto field:   string email = 2 [(confluent.field_meta).tags = "PII"];
 
-export {};
+export { json, proto };
