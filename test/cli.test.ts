@@ -13,6 +13,7 @@ import { ExitCodes, main } from '@csfle/cli';
 import { AVRO_CUSTOMER, customer } from './support/customer-schemas';
 import { ensureService, SERVICE_START_TIMEOUT_MS } from './support/stack';
 import { setupVault, vaultAdmin, type VaultSetup } from './support/vault';
+import { motoAuth, setupMoto } from './support/moto';
 import { createVaultKms } from '@csfle/kms-vault';
 
 const SECRET = 'cli-test-secret';
@@ -75,6 +76,42 @@ it('kek test against a real KMS (OpenBao transit): ok with the token, denied (ex
     env = saved;
     if (savedToken === undefined) delete process.env.VAULT_TOKEN;
     else process.env.VAULT_TOKEN = savedToken;
+  }
+});
+
+it('AWS KMS (moto): kek test, doctor, dek create and rewrap through the SDK default chain; wrong credentials are denied (exit 6)', async () => {
+  const moto = await setupMoto(ensureService('moto').CSFLE_MOTO_URL as string);
+  const saved = { ...process.env };
+  // The binary's AWS client takes credentials and the endpoint from the SDK's standard variables.
+  const useCreds = (c: { accessKeyId: string; secretAccessKey: string }) =>
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: c.accessKeyId, AWS_SECRET_ACCESS_KEY: c.secretAccessKey, AWS_ENDPOINT_URL_KMS: moto.url, AWS_REGION: 'us-east-1' });
+  try {
+    useCreds(moto.allowed);
+    const kek = `cli-aws-kek-${run}`;
+    expect((await csfle('kek', 'create', kek, '--kms-type', 'aws-kms', '--kms-key-id', moto.key1)).code).toBe(ExitCodes.OK);
+    expect((await csfle('kek', 'test', kek)).code).toBe(ExitCodes.OK);
+    const doc = await csfle('doctor', '--kek', kek, '--json');
+    expect(doc.code).toBe(ExitCodes.OK);
+    expect(JSON.parse(doc.out).at(-1)).toMatchObject({ check: `KMS aws-kms://${moto.key1}`, ok: true });
+    const subject = `cli-aws-${run}-value`;
+    expect((await csfle('dek', 'create', '--kek', kek, '--subject', subject)).code).toBe(ExitCodes.OK);
+    const before = (await createRegistryClients({ url }).deks.getDek(kek, subject, 1, 'AES256_GCM'))?.encryptedKeyMaterial;
+    const rw = await csfle('dek', 'rewrap', '--kek', kek, '--json');
+    expect(rw.code).toBe(ExitCodes.OK);
+    expect(JSON.parse(rw.out)).toEqual([expect.objectContaining({ subject, version: 1, rewrapped: true })]);
+    const after = (await createRegistryClients({ url }).deks.getDek(kek, subject, 1, 'AES256_GCM'))?.encryptedKeyMaterial;
+    expect(after).not.toBe(before); // a new wrapping of the same key
+    useCreds(moto.denied);
+    const denied = await csfle('kek', 'test', kek, '--json');
+    expect(denied.code).toBe(ExitCodes.CHECKS_FAILED);
+    expect(JSON.parse(denied.out)[0]).toMatchObject({ ok: false, code: 'KMS_DENIED' });
+    expect(denied.out + denied.err).not.toContain(moto.denied.secretAccessKey);
+    const rwDenied = await csfle('dek', 'rewrap', '--kek', kek);
+    expect(rwDenied.code).toBe(ExitCodes.DENIED);
+  } finally {
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    await motoAuth(moto.url, false);
   }
 });
 
