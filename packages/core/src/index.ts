@@ -18,5 +18,5 @@ export * from './wire.js';
 export * from './serde.js';
 export * from './format-serde.js';
 export { createLocalKms, type LocalKmsOptions } from './local-kms.js';
-export { SecretBytes, exposeSecretBytes, createDekCipher, generateDek, addVersionPrefix, readVersionPrefix } from './crypto/index.js';
+export { SecretBytes, exposeSecretBytes, createDekCipher, generateDek, addVersionPrefix, readVersionPrefix, type VersionedDekCipher } from './crypto/index.js';
 export * from './kms-support.js';

@@ -19,6 +19,6 @@ export {
   type JsonSchemaSerializer,
   type JsonSchemaSerializerOptions,
 } from './serde.js';
-export { dialectOf, parseJsonSchema, type JsonSchemaDialect, type JsonSchemaDocument, type ParsedJsonSchema } from './schema.js';
+export { dialectOf, parseJsonSchema, ROOT_DOCUMENT, type JsonSchemaDialect, type JsonSchemaDocument, type ParsedJsonSchema } from './schema.js';
 export { createValidation, type AjvOptions, type InvalidValue, type Validation } from './validate.js';
 export { buildJsonTransformer, fieldTypeOf, MAX_FIELD_DEPTH, type WalkSchema } from './walk.js';

@@ -87,7 +87,7 @@ const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
 const ACCEPT = 'application/vnd.schemaregistry.v1+json, application/vnd.schemaregistry+json, application/json';
 const MAX_ERROR_BODY = 64 * 1024;
 
-interface ResolvedHttpOptions {
+export interface ResolvedHttpOptions {
   readonly urls: readonly string[];
   readonly auth: RegistryAuth | undefined;
   readonly headers: Readonly<Record<string, string>>;

@@ -11,6 +11,7 @@ export {
   resolveRegistryHttpOptions,
   type RegistryAuth,
   type RegistryHttpOptions,
+  type ResolvedHttpOptions,
   type RegistryRestClient,
   type RestRequest,
   type RetryInfo,
