@@ -4,5 +4,5 @@
 export * from './commands.js';
 export { resolveConfig, describeConfig, type CliConfig, type ConfigInput } from './config.js';
 export { createCliContext, type CliContext } from './context.js';
-export { main, terminalIo, ExitCodes, type Io } from './main.js';
+export { main, terminalIo, checkCommandLine, COMMANDS, ExitCodes, type Io } from './main.js';
 export { inspectTopic, type InspectedRecord, type InspectOptions } from './inspect.js';

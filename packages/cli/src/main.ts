@@ -77,24 +77,44 @@ function table(rows: ReadonlyArray<Record<string, unknown>>): string[] {
   return [cols.map((c, i) => c.padEnd(w[i] as number)).join('  '), ...rows.map((r) => cols.map((c, i) => cell(r[c]).padEnd(w[i] as number)).join('  '))];
 }
 
+const OPTIONS = {
+  registry: { type: 'string' }, profile: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
+  kek: { type: 'string', multiple: true }, subject: { type: 'string' }, version: { type: 'string' }, algorithm: { type: 'string' },
+  'kms-type': { type: 'string' }, 'kms-key-id': { type: 'string' }, 'kms-prop': { type: 'string', multiple: true },
+  shared: { type: 'boolean' }, doc: { type: 'string' }, deleted: { type: 'boolean' }, permanent: { type: 'boolean' },
+  tag: { type: 'string', multiple: true }, 'field-tag': { type: 'string', multiple: true }, 'expiry-days': { type: 'string' },
+  'on-failure': { type: 'string' }, payload: { type: 'boolean' }, 'rule-name': { type: 'string' },
+  topic: { type: 'string' }, brokers: { type: 'string' }, max: { type: 'string' }, 'verify-topic': { type: 'string' },
+} as const;
+
+/** Every command `main` runs, as `group action` (or `group` alone). */
+export const COMMANDS: readonly string[] = [
+  'kek list', 'kek get', 'kek create', 'kek update', 'kek delete', 'kek undelete', 'kek test',
+  'dek list', 'dek get', 'dek create', 'dek rotate', 'dek rewrap', 'dek delete', 'dek undelete',
+  'rules show', 'rules apply', 'rules remove', 'shred', 'inspect', 'decrypt', 'doctor', 'config show',
+];
+
+/**
+ * Checks a command line without running it (for documentation tests and wrappers): a known
+ * command and only known flags with the right types. Resolves `undefined` when valid, else why not.
+ */
+export function checkCommandLine(argv: readonly string[]): string | undefined {
+  try {
+    const { positionals } = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
+    const [group, action] = positionals;
+    const cmd = [group, action].filter(Boolean).join(' ');
+    return COMMANDS.includes(cmd) ? undefined : `unknown command "${cmd}"`;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
 /** Runs `csfle` with `argv` (without `node` and the script). Resolves the exit code. */
 export async function main(argv: readonly string[], io: Io, inject?: { context?: CliContext; env?: NodeJS.ProcessEnv }): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        registry: { type: 'string' }, profile: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' },
-        kek: { type: 'string', multiple: true }, subject: { type: 'string' }, version: { type: 'string' }, algorithm: { type: 'string' },
-        'kms-type': { type: 'string' }, 'kms-key-id': { type: 'string' }, 'kms-prop': { type: 'string', multiple: true },
-        shared: { type: 'boolean' }, doc: { type: 'string' }, deleted: { type: 'boolean' }, permanent: { type: 'boolean' },
-        tag: { type: 'string', multiple: true }, 'field-tag': { type: 'string', multiple: true }, 'expiry-days': { type: 'string' },
-        'on-failure': { type: 'string' }, payload: { type: 'boolean' }, 'rule-name': { type: 'string' },
-        topic: { type: 'string' }, brokers: { type: 'string' }, max: { type: 'string' }, 'verify-topic': { type: 'string' },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, options: OPTIONS });
   } catch (e) {
     io.err(`csfle: ${(e as Error).message}\n\n${USAGE}`);
     return ExitCodes.USAGE;
