@@ -237,10 +237,27 @@ it('shred: records readable before, unreadable after; another subject untouched;
   const r = await csfle('shred', '--subject', `${topics[0]}-value`, '--yes', '--json');
   expect(r.code).toBe(ExitCodes.OK);
   expect(JSON.parse(r.out).destroyed).toEqual([{ kek: `cli-shred-kek-${run}`, algorithm: 'AES256_GCM', version: 1 }]);
+  expect(JSON.parse(r.out).remaining).toEqual([]);
 
   await expect(reader().deserialize(topics[0] as string, a)).rejects.toMatchObject({ code: 'RULE_FAILED' });
   expect(await reader().deserialize(topics[1] as string, b)).toEqual(customer(2));
   expect(await deks.getDek(`cli-shred-kek-${run}`, `${topics[0]}-value`, 1, 'AES256_GCM', { deleted: true })).toBeUndefined();
+});
+
+it('shred reports NOT SHREDDED (exit 6) when the registry keeps a key it was told to destroy', async () => {
+  const { createInMemoryDekRegistry, createInMemorySchemaRegistry } = await import('@csfle/registry');
+  const schemas = createInMemorySchemaRegistry();
+  const real = createInMemoryDekRegistry();
+  // A registry that acknowledges permanent deletes but keeps the keys.
+  const deks = new Proxy(real, {
+    get: (t, k) => (k === 'deleteDek' ? async (...a: Parameters<typeof real.deleteDek>) => (a[3]?.permanent ? undefined : t.deleteDek(...a)) : Reflect.get(t, k)),
+  });
+  await deks.createKek({ name: 'k', kmsType: 'local-kms', kmsKeyId: 'k1', shared: false });
+  await deks.createDek('k', { subject: 's-value', version: 1, algorithm: 'AES256_GCM', encryptedKeyMaterial: 'AAAA' });
+  const out: string[] = [];
+  const code = await main(['shred', '--subject', 's-value', '--kek', 'k', '--yes'], { out: (l) => out.push(l), err: () => {} }, { env, context: { registryUrl: url, schemas, deks, kms: [], kmsParams: {} } });
+  expect(code).toBe(ExitCodes.CHECKS_FAILED);
+  expect(out.join('\n')).toContain('NOT SHREDDED: the registry still returns 1 of them');
 });
 
 it('doctor: all green on a healthy setup; a missing KMS secret is reported with a fix (exit 6)', async () => {

@@ -374,6 +374,11 @@ export interface ShredResult {
   readonly subject: string;
   /** DEKs destroyed: KEK, algorithm, version. */
   readonly destroyed: ReadonlyArray<{ readonly kek: string; readonly algorithm: DekAlgorithm; readonly version: number }>;
+  /**
+   * Checked after the deletes: destroyed DEKs the registry still returns (even with
+   * `deleted=true`). Empty when the shred took; anything here means the registry kept a key.
+   */
+  readonly remaining: ReadonlyArray<{ readonly kek: string; readonly algorithm: DekAlgorithm; readonly version: number }>;
 }
 
 /** The KEK names the subject's rules (all versions) refer to. */
@@ -408,7 +413,9 @@ export async function shred(ctx: CliContext, subject: string, opts: { confirm: s
       }
     }
   }
-  return { subject, destroyed };
+  const remaining: Array<{ kek: string; algorithm: DekAlgorithm; version: number }> = [];
+  for (const d of destroyed) if (await ctx.deks.getDek(d.kek, subject, d.version, d.algorithm, { deleted: true })) remaining.push(d);
+  return { subject, destroyed, remaining };
 }
 
 // ---- doctor -------------------------------------------------------------------------------------

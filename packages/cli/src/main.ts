@@ -266,9 +266,12 @@ export async function main(argv: readonly string[], io: Io, inject?: { context?:
         print({ ...r, ...(verified ? { verified } : {}) }, () => [
           `destroyed ${r.destroyed.length} DEK(s) of ${subject}`,
           ...r.destroyed.map((d) => `  ${d.kek} ${d.algorithm} v${d.version}`),
+          r.remaining.length === 0
+            ? `checked: the registry returns none of them any more (not even soft-deleted): records under them cannot be decrypted`
+            : `NOT SHREDDED: the registry still returns ${r.remaining.length} of them`,
           ...(verified ? [`verified on ${f['verify-topic']}: ${verified.records} protected record(s) read, ${verified.stillDecryptable} still decryptable`] : []),
         ]);
-        return verified && verified.stillDecryptable > 0 ? ExitCodes.CHECKS_FAILED : ExitCodes.OK;
+        return r.remaining.length > 0 || (verified && verified.stillDecryptable > 0) ? ExitCodes.CHECKS_FAILED : ExitCodes.OK;
       }
       case 'inspect':
       case 'decrypt': {
