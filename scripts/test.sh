@@ -5,5 +5,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 ensure_deps
 build_all
+echo "==> type-checking the tests (tsconfig.tests.json)"
+node_modules/.bin/tsc -p tsconfig.tests.json
 echo "==> running tests"
 node_modules/.bin/jest --ci "$@"

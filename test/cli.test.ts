@@ -6,7 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { createLocalKms } from '@csfle/core';
+import { createLocalKms, type Rule } from '@csfle/core';
 import { createRegistryClients } from '@csfle/registry';
 import { createAvroDeserializer, createAvroSerializer } from '@csfle/avro';
 import { ExitCodes, main } from '@csfle/cli';
@@ -142,7 +142,7 @@ it('dek rewrap after a KEK rotation in the KMS (OpenBao transit): DEKs move to t
   const keyId = `${vault.url}/transit/keys/${keyName}`;
   expect((await csfle('kek', 'create', kek, '--kms-type', 'hcvault', '--kms-key-id', keyId)).code).toBe(ExitCodes.OK);
   const { schemas, deks } = createRegistryClients({ url, latestTtlMs: 0 });
-  const rule = { name: 'encrypt', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': kek, 'encrypt.kms.type': 'hcvault', 'encrypt.kms.key.id': keyId } } as const;
+  const rule: Rule = { name: 'encrypt', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': kek, 'encrypt.kms.type': 'hcvault', 'encrypt.kms.key.id': keyId } };
   const topics = [`cli-rewrap-a-${run}`, `cli-rewrap-b-${run}`] as const;
   for (const t of topics) await schemas.register(`${t}-value`, { schema: AVRO_CUSTOMER, ruleSet: { domainRules: [rule] } });
   const kms = [createVaultKms({ params: { 'token.id': vault.token } })];
@@ -224,7 +224,7 @@ it('rules apply (dry run shows the diff and registers nothing), apply, show, tag
 it('shred: records readable before, unreadable after; another subject untouched; needs confirmation', async () => {
   const { schemas, deks } = createRegistryClients({ url, latestTtlMs: 0 });
   const kms = [createLocalKms({ secret: SECRET })];
-  const rule = { name: 'encrypt', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': `cli-shred-kek-${run}`, 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'k1' } } as const;
+  const rule: Rule = { name: 'encrypt', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': `cli-shred-kek-${run}`, 'encrypt.kms.type': 'local-kms', 'encrypt.kms.key.id': 'k1' } };
   const topics = [`cli-shred-a-${run}`, `cli-shred-b-${run}`];
   for (const t of topics) await schemas.register(`${t}-value`, { schema: AVRO_CUSTOMER, ruleSet: { domainRules: [rule] } });
   const ser = createAvroSerializer({ registry: schemas, deks, kms, useLatestVersion: true });

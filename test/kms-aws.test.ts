@@ -134,7 +134,7 @@ describe("interop with Confluent's AWS KMS driver on the same moto", () => {
     it('Confluent writes, csfle reads; csfle writes, Confluent reads', async () => {
       const ours = createRegistryClients({ url: server.url, latestTtlMs: 0 });
       const ruleConfig = creds(env().allowed);
-      const rule = { name: 'pii', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': 'aws-interop-kek', 'encrypt.kms.type': 'aws-kms', 'encrypt.kms.key.id': env().key1 } } as const;
+      const rule: import('@csfle/core').Rule = { name: 'pii', kind: 'TRANSFORM', mode: 'WRITEREAD', type: 'ENCRYPT', tags: ['PII'], params: { 'encrypt.kek.name': 'aws-interop-kek', 'encrypt.kms.type': 'aws-kms', 'encrypt.kms.key.id': env().key1 } };
       await ours.schemas.register('aws-interop-value', { schema: AVRO_CUSTOMER, ruleSet: { domainRules: [rule] } });
       const their = SchemaRegistryClient.newClient({ baseURLs: [server.url], cacheCapacity: 100 });
       const kms = [createAwsKms({ endpoint: env().url, params: ruleConfig })];

@@ -188,7 +188,7 @@ describe('rule engine', () => {
   it('payload rules encrypt and decrypt the body', async () => {
     const deks = createInMemoryDekRegistry();
     const engine = createRuleEngine({ deks, kms: [createLocalKms({ secret: 's' })] });
-    const t = target({ schema: 'x', ruleSet: { encodingRules: [rule({ type: 'ENCRYPT_PAYLOAD', tags: undefined })] } }, {});
+    const t = target({ schema: 'x', ruleSet: { encodingRules: [(({ tags: _t, ...r }) => r)(rule({ type: 'ENCRYPT_PAYLOAD' }))] } }, {});
     const body = Buffer.from('serialized-body');
     const enc = await engine.runEncoding(t, 'WRITE', body, CTX);
     expect(enc.length).toBe(body.length + 28);

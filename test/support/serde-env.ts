@@ -47,8 +47,8 @@ export function makeSerdeEnv<S, D, SO extends SerdeOptions, DO extends SerdeOpti
     registry,
     deks,
     now,
-    ser: (over = {}) => factories.ser({ ...base, useLatestVersion: true, ...over } as SO),
-    de: (over = {}) => factories.de({ ...base, ...over } as DO),
+    ser: (over = {}) => factories.ser({ ...base, useLatestVersion: true, ...over } as unknown as SO),
+    de: (over = {}) => factories.de({ ...base, ...over } as unknown as DO),
     async register(topic, schema, extra = {}, subject) {
       const info: SchemaInfo = { ...(schemaType ? { schemaType } : {}), schema: typeof schema === 'string' ? schema : JSON.stringify(schema), ...extra };
       return registry.register(subject ?? `${topic}-value`, info);

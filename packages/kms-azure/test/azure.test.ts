@@ -16,7 +16,8 @@ import {
 } from '@csfle/kms-azure';
 
 const azureRequire = createRequire(require.resolve('@azure/keyvault-keys'));
-const { RestError } = azureRequire('@azure/core-rest-pipeline') as typeof import('@azure/core-rest-pipeline');
+// @azure/core-rest-pipeline is @azure/keyvault-keys' dependency (not ours): its RestError, typed by the shape we use.
+const { RestError } = azureRequire('@azure/core-rest-pipeline') as { RestError: new (message: string, options?: { statusCode?: number; code?: string }) => Error };
 const identity = require('@azure/identity') as typeof import('@azure/identity');
 
 const V = '0123456789abcdef0123456789abcdef';
