@@ -172,9 +172,22 @@ describe('rule engine', () => {
     });
 
     it('a rule type without an executor goes through onFailure and later rules still run', async () => {
-      const { engine, t } = setup([rule({ type: 'CEL', name: 'cel', onFailure: 'NONE' }), rule()]);
+      const { engine, t } = setup([rule({ type: 'CEL', name: 'cel', onFailure: 'NONE', params: { expr: 'true' } }), rule()]);
       const enc = (await engine.runDomain(t, 'WRITE', value(), CTX)) as ReturnType<typeof value>;
       expect(enc.email).not.toBe('alice@example.com');
+    });
+
+    it('a mistyped encryption rule (its params name a KEK) with onFailure NONE refuses the write, not writes plaintext', async () => {
+      const typo = rule({ type: 'ENCRPYT', onFailure: 'NONE' });
+      const { engine, t } = setup([typo]);
+      await expect(engine.runDomain(t, 'WRITE', value(), CTX)).rejects.toMatchObject({
+        code: ErrorCodes.PLAINTEXT_REFUSED,
+        message: expect.stringContaining('could not find rule executor of type ENCRPYT'),
+      });
+      // Reads are not affected, and the caller can still opt in explicitly.
+      expect(await engine.runDomain(t, 'READ', value(), CTX)).toEqual(value());
+      const unsafe = setup([typo], { unsafeAllowPlaintextOnWriteFailure: true });
+      expect(await unsafe.engine.runDomain(unsafe.t, 'WRITE', value(), CTX)).toEqual(value());
     });
 
     it('an untagged rule applies to every primitive field and fails on non-string ones', async () => {

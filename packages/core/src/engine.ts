@@ -23,7 +23,7 @@ import { createDekManager, type DekManager, type Logger, type WriteKey } from '.
 import { CsfleError, ErrorCodes, RuleError, isCsfleError, type CsfleErrorCode } from './errors.js';
 import { ruleFieldPredicate, type FieldInfo, type FieldPredicate, type LeafVisitor, type Transformer } from './fields.js';
 import type { KmsClient } from './kms.js';
-import { resolveEncryptionParams, type EncryptionParams } from './params.js';
+import { ParamKeys, resolveEncryptionParams, type EncryptionParams } from './params.js';
 import type { DekRegistryClient, Rule, SchemaInfo } from './schema.js';
 
 export const RuleTypes = { ENCRYPT: 'ENCRYPT', ENCRYPT_PAYLOAD: 'ENCRYPT_PAYLOAD' } as const;
@@ -527,9 +527,15 @@ export function createRuleEngine(options: RuleEngineOptions = {}): RuleEngine {
   };
 }
 
-/** Encryption rules protect data: on write their failure must not leak plaintext. */
+/**
+ * Encryption rules protect data: on write their failure must not leak plaintext. A rule whose own
+ * params name a KEK is taken as one whatever its type says, so a mistyped type (`ENCRPYT`, which
+ * has no executor) with `onFailure: NONE` cannot silently turn encryption off.
+ */
 function isProtecting(rule: Rule): boolean {
-  return rule.type === RuleTypes.ENCRYPT || rule.type === RuleTypes.ENCRYPT_PAYLOAD;
+  if (rule.type === RuleTypes.ENCRYPT || rule.type === RuleTypes.ENCRYPT_PAYLOAD) return true;
+  const kek = rule.params?.[ParamKeys.KEK_NAME];
+  return typeof kek === 'string' && kek !== '';
 }
 
 function withField(e: unknown, rule: Rule, field: FieldInfo): unknown {
