@@ -240,8 +240,16 @@ export function createInMemorySchemaRegistry(options: InMemorySchemaRegistryOpti
       throwIfAborted('register', opts.signal);
       checkSubject(subject);
       const info = normaliseInfo(schema, opts.normalize === true);
-      const identity = identityOf(info);
       const versions = subjects.get(subject) ?? [];
+      // Like Confluent's server: a new version registered without metadata or a ruleSet keeps the
+      // previous version's, so evolving a schema cannot silently drop its encryption rules.
+      if (info.metadata === undefined || info.ruleSet === undefined) {
+        const live = versions.filter((v) => !v.deleted);
+        const latest = live.length > 0 ? (byId.get((live[live.length - 1] as StoredVersion).id) as StoredSchema).info : undefined;
+        if (latest?.metadata !== undefined && info.metadata === undefined) info.metadata = jsonClone(latest.metadata);
+        if (latest?.ruleSet !== undefined && info.ruleSet === undefined) info.ruleSet = jsonClone(latest.ruleSet);
+      }
+      const identity = identityOf(info);
       const existing = versions.find((v) => !v.deleted && identityOf((byId.get(v.id) as StoredSchema).info) === identity);
       if (existing !== undefined) return registeredAt(subject, existing);
       let id = idByIdentity.get(identity);

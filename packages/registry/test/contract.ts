@@ -174,6 +174,24 @@ export function registryContract(name: string, make: MakeRegistry): void {
         expect(await reg.schemas.lookup('c-value', { schema: AVRO_SCHEMA })).toMatchObject({ id: plain, version: 1 });
       });
 
+      it('a new version registered without metadata or ruleSet keeps the previous version\'s (as Confluent\'s server does)', async () => {
+        await reg.schemas.register('inh-value', { schema: AVRO_SCHEMA, metadata: METADATA, ruleSet: RULE_SET });
+        // A developer evolves the schema and registers only the schema text: the rules stay.
+        const v2 = await reg.schemas.registerFull('inh-value', { schema: AVRO_SCHEMA_V2 });
+        expect(v2.version).toBe(2);
+        const latest = await reg.schemas.getLatest('inh-value');
+        expect(latest.ruleSet).toEqual(RULE_SET);
+        expect(latest.metadata).toEqual(METADATA);
+        // What is given wins, field by field: an explicit (empty) ruleSet replaces, metadata still inherited.
+        const v3 = await reg.schemas.registerFull('inh-value', { schema: AVRO_SCHEMA_V2, ruleSet: {} });
+        expect(v3.version).toBe(3);
+        const third = await reg.schemas.getByVersion('inh-value', 3); // (not getLatest: clients may cache "latest")
+        expect(third.ruleSet).toEqual({});
+        expect(third.metadata).toEqual(METADATA);
+        // The first version of a subject has nothing to inherit.
+        expect((await reg.schemas.getLatest(((await reg.schemas.registerFull('fresh-value', { schema: AVRO_SCHEMA })).subject))).ruleSet).toBeUndefined();
+      });
+
       it('keeps JSON and PROTOBUF schema types', async () => {
         const json = JSON.stringify({ type: 'object', properties: { a: { type: 'string' } } });
         const id = await reg.schemas.register('j-value', { schema: json, schemaType: 'JSON' });
