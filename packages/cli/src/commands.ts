@@ -9,6 +9,7 @@ import {
   generateDek,
   isCsfleError,
   keyUri,
+  kekKeyUris,
   type Dek,
   type DekAlgorithm,
   type Kek,
@@ -68,10 +69,8 @@ export interface KekTestResult {
 export async function kekTest(ctx: CliContext, name: string): Promise<KekTestResult[]> {
   const kek = await kekOr404(ctx, name);
   const props = { ...ctx.kmsParams, ...(kek.kmsProps ?? {}) };
-  const alternates = (props['encrypt.alternate.kms.key.ids'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const out: KekTestResult[] = [];
-  for (const id of [kek.kmsKeyId, ...alternates]) {
-    const uri = keyUri(kek.kmsType, id);
+  for (const uri of kekKeyUris(kek, ctx.kmsParams)) {
     const started = Date.now();
     const client = ctx.kms.find((k) => k.supports(uri));
     try {
@@ -172,8 +171,7 @@ export async function dekRewrap(
   const kek = await kekOr404(ctx, kekName);
   if (kek.shared) throw new CsfleError(ErrorCodes.INVALID_ARGUMENT, `KEK "${kekName}" is shared: its DEKs are wrapped by the registry, which rewraps them`);
   const props = { ...ctx.kmsParams, ...(kek.kmsProps ?? {}) };
-  const alternates = (props['encrypt.alternate.kms.key.ids'] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
-  const uris = [kek.kmsKeyId, ...alternates].map((id) => keyUri(kek.kmsType, id));
+  const uris = kekKeyUris(kek, ctx.kmsParams);
   const primary = uris[0] as string;
   const clientFor = (uri: string) => {
     const c = ctx.kms.find((k) => k.supports(uri));

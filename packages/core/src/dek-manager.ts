@@ -152,10 +152,7 @@ export function createDekManager(options: DekManagerOptions): DekManager {
     return { ...config, ...(kek.kmsProps ?? {}) };
   }
 
-  function keyUris(kek: Kek): string[] {
-    const alternates = kek.kmsProps?.[ParamKeys.ALTERNATE_KMS_KEY_IDS] ?? config[ParamKeys.ALTERNATE_KMS_KEY_IDS];
-    return [kek.kmsKeyId, ...parseAlternateKeyIds(alternates)].map((id) => keyUri(kek.kmsType, id));
-  }
+  const keyUris = (kek: Kek): string[] => kekKeyUris(kek, config);
 
   function clientFor(uri: string): KmsClient | undefined {
     return options.kms.find((k) => k.supports(uri));
@@ -301,4 +298,13 @@ function isConflict(e: unknown): boolean {
 /** Best-effort wipe of a temporary key buffer once the prepared key exists. */
 function zero(b: Uint8Array): void {
   b.fill(0);
+}
+
+/**
+ * The key URIs a KEK's DEKs are wrapped/unwrapped with, in the order to try them: the KEK's own
+ * key, then `encrypt.alternate.kms.key.ids` (from the KEK's `kmsProps`, else from `config`).
+ */
+export function kekKeyUris(kek: Pick<Kek, 'kmsType' | 'kmsKeyId' | 'kmsProps'>, config: Readonly<Record<string, string>> = {}): string[] {
+  const alternates = kek.kmsProps?.[ParamKeys.ALTERNATE_KMS_KEY_IDS] ?? config[ParamKeys.ALTERNATE_KMS_KEY_IDS];
+  return [kek.kmsKeyId, ...parseAlternateKeyIds(alternates)].map((id) => keyUri(kek.kmsType, id));
 }

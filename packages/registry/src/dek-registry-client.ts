@@ -18,6 +18,25 @@ import { type RegistryHttpOptions, type RegistryRestClient, createRegistryRestCl
 import { invalidArgument } from './internal/errors.js';
 import type { DekRegistryAdminClient } from './types.js';
 
+/** Checks a create/rewrap DEK request and builds its body (`encryptedKeyMaterial` required for a rewrap). */
+function dekBody(
+  kekName: string,
+  dek: { subject: string; version: number; algorithm: DekAlgorithm; encryptedKeyMaterial?: string },
+  materialRequired: boolean,
+): Record<string, unknown> {
+  nameArg('kekName', kekName);
+  if (dek === null || typeof dek !== 'object') throw invalidArgument('dek', 'object', dek);
+  nameArg('dek.subject', dek.subject);
+  versionArg(dek.version, false);
+  algorithmArg(dek.algorithm);
+  const body: Record<string, unknown> = { subject: dek.subject, version: dek.version, algorithm: dek.algorithm };
+  if (materialRequired || dek.encryptedKeyMaterial !== undefined) {
+    nameArg('dek.encryptedKeyMaterial', dek.encryptedKeyMaterial);
+    body.encryptedKeyMaterial = dek.encryptedKeyMaterial;
+  }
+  return body;
+}
+
 /** Options of {@link createDekRegistryClient}: the REST core's options (no cache options). */
 export interface DekRegistryClientOptions extends RegistryHttpOptions {}
 
@@ -167,16 +186,7 @@ export function createDekRegistryClientOn(rest: RegistryRestClient): DekRegistry
     },
 
     async createDek(kekName, dek, opts = {}) {
-      nameArg('kekName', kekName);
-      if (dek === null || typeof dek !== 'object') throw invalidArgument('dek', 'object', dek);
-      nameArg('dek.subject', dek.subject);
-      versionArg(dek.version, false);
-      algorithmArg(dek.algorithm);
-      const body: Record<string, unknown> = { subject: dek.subject, version: dek.version, algorithm: dek.algorithm };
-      if (dek.encryptedKeyMaterial !== undefined) {
-        nameArg('dek.encryptedKeyMaterial', dek.encryptedKeyMaterial);
-        body.encryptedKeyMaterial = dek.encryptedKeyMaterial;
-      }
+      const body = dekBody(kekName, dek, false);
       const legacyPath = encodePath`/dek-registry/v1/keks/${kekName}/deks`;
       if (!legacyCreate) {
         const path = encodePath`/dek-registry/v1/keks/${kekName}/deks/${dek.subject}`;
@@ -194,14 +204,8 @@ export function createDekRegistryClientOn(rest: RegistryRestClient): DekRegistry
     },
 
     async rewrapDek(kekName, dek, opts = {}) {
-      nameArg('kekName', kekName);
-      if (dek === null || typeof dek !== 'object') throw invalidArgument('dek', 'object', dek);
-      nameArg('dek.subject', dek.subject);
-      versionArg(dek.version, false);
-      algorithmArg(dek.algorithm);
-      nameArg('dek.encryptedKeyMaterial', dek.encryptedKeyMaterial);
+      const body = dekBody(kekName, dek, true);
       const path = encodePath`/dek-registry/v1/keks/${kekName}/deks/${dek.subject}`;
-      const body = { subject: dek.subject, version: dek.version, algorithm: dek.algorithm, encryptedKeyMaterial: dek.encryptedKeyMaterial };
       return toDek(`POST ${path}?rewrap=true`, await rest.request<unknown>({ method: 'POST', path, query: [['rewrap', true]], body, signal: opts.signal }));
     },
 
